@@ -1,0 +1,77 @@
+"""`create_app(settings)`: the Starlette application, its route table, error rendering and the
+lifespan that opens the store and, with the real clock, starts APScheduler."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from emulator import errors
+from emulator.clock import WallClock
+from emulator.emulator import Emulator
+from emulator.http import openapi
+from emulator.http.api import unauth_request_id
+from emulator.http.errors import render
+from emulator.http.routes import all_routes, starlette_routes
+from emulator.settings import Settings
+
+
+class PartnerPrefix:
+    """`/partner/v1/...` is an alias of `/v1/...` (two product pages use that prefix)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/partner/v1/") and scope["path"] != "/partner/v1/audit-log":
+            scope = dict(scope)
+            scope["path"] = scope["path"][len("/partner"):]
+            scope["raw_path"] = scope["path"].encode()
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, *, wall: WallClock | None = None) -> Starlette:
+    settings = settings or Settings(db=":memory:", clock="virtual")
+    emu = Emulator(settings, wall=wall)
+    routes = all_routes()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await emu.start()
+        try:
+            yield
+        finally:
+            await emu.stop()
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        rid = unauth_request_id(emu)
+        if exc.status_code == 405:
+            return render(errors.MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}."), rid,
+                          dict(exc.headers or {}))
+        if exc.status_code == 404:
+            return render(errors.NotFound(f"No route {request.method} {request.url.path}."), rid)
+        err = errors.ApiError(str(exc.detail), status=exc.status_code)
+        err.code = "VALIDATION" if exc.status_code < 500 else "INTERNAL"
+        return render(err, rid)
+
+    async def crash(request: Request, exc: Exception) -> Response:
+        rid = unauth_request_id(emu)
+        emu.note_error(rid, request.method, request.url.path, exc)
+        return render(errors.Internal("Internal error in the emulator; this is a bug."), rid)
+
+    app = Starlette(
+        routes=starlette_routes(routes),
+        lifespan=lifespan,
+        exception_handlers={HTTPException: http_error, Exception: crash},
+    )
+    app.state.emulator = emu
+    app.state.routes = routes
+    app.state.openapi = openapi.build(routes)
+    app.add_middleware(PartnerPrefix)
+    return app

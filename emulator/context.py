@@ -1,0 +1,122 @@
+"""`Ctx`: everything a unit of work needs: the tenant, the instant it happens at, the open
+transaction, and the ways to leave traces (ids, timeline events, timers, after-commit work)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from emulator.clock import db_time, iso
+
+if TYPE_CHECKING:
+    from emulator.emulator import Emulator
+    from emulator.tenancy import Tenant
+
+# Subscribers to domain events (webhooks register here). Static wiring, not state.
+EventSubscriber = Callable[["Ctx", dict[str, Any]], Awaitable[None]]
+SUBSCRIBERS: list[EventSubscriber] = []
+
+
+def subscribe(fn: EventSubscriber) -> EventSubscriber:
+    SUBSCRIBERS.append(fn)
+    return fn
+
+
+@dataclass
+class Ctx:
+    emu: Emulator
+    tenant: Tenant
+    now: datetime
+    db: aiosqlite.Connection
+    api_key_id: str | None = None
+    request_id: str | None = None
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.id
+
+    @property
+    def seed(self) -> int:
+        return self.emu.settings.seed
+
+    def new_id(self, prefix: str) -> str:
+        return self.tenant.ids.new(prefix, self.now)
+
+    def iso_now(self) -> str:
+        text = iso(self.now)
+        assert text is not None
+        return text
+
+    async def record(
+        self,
+        kind: str,
+        data: dict[str, Any],
+        *,
+        type: str | None = None,
+        project_id: str | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Append to the tenant's timeline (no webhook)."""
+        at = at or self.now
+        event = {
+            "id": self.tenant.ids.new("evt", at),
+            "kind": kind,
+            "type": type,
+            "projectId": project_id,
+            "at": iso(at),
+            "data": data,
+        }
+        await self.db.execute(
+            "INSERT INTO events(id, tenant_id, at, kind, type, project_id, data) VALUES (?,?,?,?,?,?,?)",
+            (event["id"], self.tenant.id, db_time(at), kind, type, project_id, json.dumps(data)),
+        )
+        return event
+
+    async def emit(
+        self, type: str, data: dict[str, Any], *, project_id: str | None = None
+    ) -> dict[str, Any]:
+        """A domain event: on the timeline, and handed to subscribers (webhook endpoints)."""
+        event = await self.record("event", data, type=type, project_id=project_id)
+        for subscriber in SUBSCRIBERS:
+            await subscriber(self, event)
+        return event
+
+    async def schedule(
+        self,
+        kind: str,
+        due_at: datetime,
+        payload: dict[str, Any] | None = None,
+        *,
+        ref: str | None = None,
+    ) -> int:
+        cur = await self.db.execute(
+            "INSERT INTO timers(tenant_id, due_at, kind, ref, payload) VALUES (?,?,?,?,?)",
+            (self.tenant.id, db_time(due_at), kind, ref, json.dumps(payload or {})),
+        )
+        return int(cur.lastrowid or 0)
+
+    async def cancel_timers(self, kind: str, ref: str) -> int:
+        cur = await self.db.execute(
+            "DELETE FROM timers WHERE tenant_id = ? AND kind = ? AND ref = ?",
+            (self.tenant.id, kind, ref),
+        )
+        return cur.rowcount
+
+    async def next_timer(self, kind: str, ref: str) -> datetime | None:
+        from emulator.clock import from_db
+
+        cur = await self.db.execute(
+            "SELECT MIN(due_at) FROM timers WHERE tenant_id = ? AND kind = ? AND ref = ?",
+            (self.tenant.id, kind, ref),
+        )
+        row = await cur.fetchone()
+        return from_db(row[0]) if row and row[0] else None
+
+    def later(self, fn: Callable[[], Awaitable[None]]) -> None:
+        """Run `fn` after this transaction commits (outside the store lock): network calls."""
+        self.after_commit.append(fn)

@@ -1,0 +1,148 @@
+"""The credit wallet and ledger. The sandbox never burns credits: generation answers at once
+without reserving or debiting, unless a tenant switches metering on through the control API
+(`POST /_emulator/credits {"metered": true}`), which makes 402 and the ledger testable."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from emulator import errors
+from emulator.clock import db_time, iso
+from emulator.context import Ctx
+from emulator.pagination import PageRequest, encode_cursor
+
+EVENT_TYPES = ("usage", "refund", "grant", "purchase", "adjustment", "allocation")
+ESTIMATES = {"slideshow_builder": 50, "slideshow_remix": 50, "video_remix": 120, "ugc_remix": 120, "auto": 120}
+
+
+def _state(ctx: Ctx) -> dict[str, Any]:
+    state = ctx.tenant.settings.get("credits")
+    if state is None:
+        state = {"metered": False, "included": 1000, "usedThisPeriod": 0, "prepaid": 5000, "reserved": 0}
+    return dict(state)
+
+
+def _period(now: datetime) -> tuple[datetime, datetime]:
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+    return start, end
+
+
+async def wallet(ctx: Ctx) -> dict[str, Any]:
+    s = _state(ctx)
+    included_remaining = max(0, s["included"] - s["usedThisPeriod"])
+    balance = included_remaining + s["prepaid"]
+    start, end = _period(ctx.now)
+    return {
+        "organizationId": ctx.tenant_id,
+        "balance": balance,
+        "available": max(0, balance - s["reserved"]),
+        "includedRemaining": included_remaining,
+        "prepaidBalance": s["prepaid"],
+        "reservedCredits": s["reserved"],
+        "includedThisPeriod": s["included"],
+        "usedThisPeriod": s["usedThisPeriod"],
+        "currentPeriod": {"start": iso(start), "end": iso(end), "usedCredits": s["usedThisPeriod"]},
+        "subscriptionTier": "pro",
+        "billingStatus": "active",
+        "estimatedCreditsPerFormat": dict(ESTIMATES),
+        "ingestCostsBilled": {"github": False, "website": False, "appstore": False},
+        "sandbox": not s["metered"],
+    }
+
+
+def configure(ctx: Ctx, *, metered: bool | None, prepaid: int | None, included: int | None) -> None:
+    s = _state(ctx)
+    if metered is not None:
+        s["metered"] = metered
+    if prepaid is not None:
+        s["prepaid"] = prepaid
+    if included is not None:
+        s["included"] = included
+    ctx.tenant.set_setting("credits", s)
+
+
+def reserve(ctx: Ctx, fmt: str, count: int = 1) -> int:
+    """Reserve credits for a generation. Sandbox (unmetered): nothing happens. Returns the
+    amount reserved (to settle or release later)."""
+    s = _state(ctx)
+    if not s["metered"]:
+        return 0
+    amount = ESTIMATES.get(fmt, ESTIMATES["auto"]) * count
+    available = max(0, s["included"] - s["usedThisPeriod"]) + s["prepaid"] - s["reserved"]
+    if amount > available:
+        raise errors.BillingExhausted(
+            "Not enough credits for this generation.", details={"required": amount, "available": max(0, available)}
+        )
+    s["reserved"] += amount
+    ctx.tenant.set_setting("credits", s)
+    return amount
+
+
+async def settle(ctx: Ctx, amount: int, *, fmt: str, project_id: str | None, container_id: str | None) -> None:
+    if amount <= 0:
+        return
+    s = _state(ctx)
+    s["reserved"] = max(0, s["reserved"] - amount)
+    from_included = min(amount, max(0, s["included"] - s["usedThisPeriod"]))
+    s["usedThisPeriod"] += from_included
+    s["prepaid"] -= amount - from_included
+    ctx.tenant.set_setting("credits", s)
+    await _ledger(ctx, "usage", -amount, project_id=project_id, fmt=fmt, container_id=container_id, s=s)
+
+
+def release(ctx: Ctx, amount: int) -> None:
+    if amount <= 0:
+        return
+    s = _state(ctx)
+    s["reserved"] = max(0, s["reserved"] - amount)
+    ctx.tenant.set_setting("credits", s)
+
+
+async def _ledger(
+    ctx: Ctx, event_type: str, delta: int, *, project_id: str | None, fmt: str | None,
+    container_id: str | None, s: dict[str, Any],
+) -> None:
+    event_id = ctx.new_id("")
+    row = {
+        "eventId": event_id, "projectId": project_id, "credits": delta, "eventType": event_type,
+        "format": fmt, "containerId": container_id, "workflowId": None,
+        "balanceAfterPrepaid": s["prepaid"], "usageAfterPeriod": s["usedThisPeriod"], "createdAt": ctx.iso_now(),
+    }
+    await ctx.db.execute(
+        "INSERT INTO credit_events(id, tenant_id, project_id, event_type, created_at, data) VALUES (?,?,?,?,?,?)",
+        (event_id, ctx.tenant_id, project_id, event_type, db_time(ctx.now), json.dumps(row)),
+    )
+
+
+async def events_page(
+    ctx: Ctx, page: PageRequest, *, project_id: str | None, event_type: str | None,
+    since: datetime | None, until: datetime | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    where, params = ["tenant_id = ?"], [ctx.tenant_id]
+    if project_id:
+        where.append("project_id = ?")
+        params.append(project_id)
+    if event_type:
+        where.append("event_type = ?")
+        params.append(event_type)
+    if since:
+        where.append("created_at >= ?")
+        params.append(db_time(since))
+    if until:
+        where.append("created_at <= ?")
+        params.append(db_time(until))
+    if page.cursor is not None:
+        seq = page.cursor.get("r")
+        if not isinstance(seq, int):
+            raise errors.Validation("cursor is malformed; pass back nextCursor verbatim", path="cursor")
+        where.append("seq < ?")
+        params.append(seq)
+    rows = await ctx.db.execute_fetchall(
+        f"SELECT seq, data FROM credit_events WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?",
+        (*params, page.limit + 1),
+    )
+    items = [json.loads(r[1]) for r in rows[: page.limit]]
+    cursor = encode_cursor({"r": rows[page.limit - 1][0]}) if len(rows) > page.limit else None
+    return items, cursor

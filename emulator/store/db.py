@@ -1,0 +1,154 @@
+"""The SQLite store: one aiosqlite connection, WAL, foreign keys, versioned migrations.
+
+Every write happens inside `Store.tx()`, which holds one asyncio lock for the whole transaction,
+so a request or a timer firing is applied completely or not at all. Migrations are the files in
+`emulator/store/migrations/NNNN_name.sql`, applied in number order and recorded in
+`schema_migrations`, so a newer emulator opens an older file by applying only what is missing.
+Number ranges per area keep parallel work from colliding: 0001-0099 core, 01xx onboarding,
+02xx content and publishing, 03xx distribution, 04xx measurement, 05xx webhooks, 06xx harness.
+"""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+
+class StoreError(Exception):
+    """The database file cannot be used (unreadable, not SQLite, newer schema, ...)."""
+
+
+def _migration_files() -> list[tuple[int, str, str]]:
+    out = []
+    for entry in resources.files("emulator.store").joinpath("migrations").iterdir():
+        name = entry.name
+        if not name.endswith(".sql") or not name[:4].isdigit():
+            continue
+        out.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
+    out.sort()
+    numbers = [n for n, _, _ in out]
+    if len(numbers) != len(set(numbers)):
+        raise StoreError(f"two migrations share a number: {sorted(numbers)}")
+    return out
+
+
+class Store:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.db: aiosqlite.Connection | None = None
+        self.lock = asyncio.Lock()
+        self._before_commit: list[Callable[[aiosqlite.Connection], Awaitable[None]]] = []
+
+    async def open(self) -> None:
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"the directory for --db {self.path!r} does not exist")
+        try:
+            self.db = await aiosqlite.connect(self.path, isolation_level=None)
+            self.db.row_factory = aiosqlite.Row
+            await self.db.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                await self.db.execute("PRAGMA journal_mode = WAL")
+                await self.db.execute("PRAGMA synchronous = NORMAL")
+            await self.db.execute("PRAGMA busy_timeout = 5000")
+            await self._migrate()
+        except sqlite3.DatabaseError as exc:
+            if self.db is not None:
+                await self.db.close()
+                self.db = None
+            raise StoreError(f"--db {self.path!r} is not a usable SQLite database ({exc})") from exc
+
+    async def close(self) -> None:
+        if self.db is not None:
+            if self.path != ":memory:":
+                await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self.db.close()
+            self.db = None
+
+    async def _migrate(self) -> None:
+        assert self.db is not None
+        await self.db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+        )
+        rows = await self.db.execute_fetchall("SELECT version FROM schema_migrations")
+        applied = {r[0] for r in rows}
+        known = _migration_files()
+        newest_known = max((n for n, _, _ in known), default=0)
+        unknown = [v for v in applied if v > newest_known]
+        if unknown:
+            raise StoreError(
+                f"--db {self.path!r} was written by a newer emulator (schema {max(unknown)}); "
+                "upgrade layers-emulator to open it"
+            )
+        for number, name, sql in known:
+            if number in applied:
+                continue
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(sql):
+                    await self.db.execute(statement)
+                await self.db.execute(
+                    "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", (number, name)
+                )
+                await self.db.execute("COMMIT")
+            except Exception:
+                await self.db.execute("ROLLBACK")
+                raise
+
+    def before_commit(self, hook: Callable[[aiosqlite.Connection], Awaitable[None]]) -> None:
+        self._before_commit.append(hook)
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One serialized transaction; rolled back if the block raises."""
+        assert self.db is not None, "store is not open"
+        async with self.lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                for hook in self._before_commit:
+                    await hook(self.db)
+                await self.db.execute("COMMIT")
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Serialized read access (one connection: reads wait for writes to finish)."""
+        assert self.db is not None, "store is not open"
+        async with self.lock:
+            yield self.db
+
+    async def tables_with_tenant(self, db: aiosqlite.Connection) -> list[str]:
+        rows = await db.execute_fetchall(
+            "SELECT m.name FROM sqlite_master m WHERE m.type='table' AND EXISTS "
+            "(SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name='tenant_id')"
+        )
+        return [r[0] for r in rows]
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into complete statements (sqlite3 decides what is complete)."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        if not buffer and line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+Row = dict[str, Any]

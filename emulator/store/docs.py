@@ -1,0 +1,113 @@
+"""Document tables: each row keeps its full object as JSON in `data`, plus the columns that
+queries filter and sort on. Records are plain dicts shaped like the API objects."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import aiosqlite
+
+from emulator.errors import NotFound, Validation
+from emulator.pagination import PageRequest, encode_cursor
+
+Record = dict[str, Any]
+
+
+class Docs:
+    def __init__(self, table: str, columns: dict[str, Callable[[Record], Any]], noun: str) -> None:
+        self.table = table
+        self.columns = columns
+        self.noun = noun
+        cols = ["id", "tenant_id", *columns, "data"]
+        self._insert = (
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        )
+        sets = ", ".join(f"{c} = ?" for c in [*columns, "data"])
+        self._update = f"UPDATE {table} SET {sets} WHERE id = ? AND tenant_id = ?"
+
+    def _values(self, record: Record) -> list[Any]:
+        return [fn(record) for fn in self.columns.values()]
+
+    async def insert(self, db: aiosqlite.Connection, tenant_id: str, record: Record) -> Record:
+        await db.execute(
+            self._insert,
+            [record["id"], tenant_id, *self._values(record), json.dumps(record)],
+        )
+        return record
+
+    async def save(self, db: aiosqlite.Connection, tenant_id: str, record: Record) -> Record:
+        await db.execute(
+            self._update, [*self._values(record), json.dumps(record), record["id"], tenant_id]
+        )
+        return record
+
+    async def get(self, db: aiosqlite.Connection, tenant_id: str, id_: str) -> Record | None:
+        cur = await db.execute(
+            f"SELECT data FROM {self.table} WHERE id = ? AND tenant_id = ?", (id_, tenant_id)
+        )
+        row = await cur.fetchone()
+        return json.loads(row[0]) if row else None
+
+    async def require(self, db: aiosqlite.Connection, tenant_id: str, id_: str) -> Record:
+        record = await self.get(db, tenant_id, id_)
+        if record is None:
+            raise NotFound(f"{self.noun} {id_} not found.")
+        return record
+
+    async def find(
+        self,
+        db: aiosqlite.Connection,
+        tenant_id: str,
+        where: str = "1=1",
+        params: Sequence[Any] = (),
+        order: str = "rowid",
+        limit: int | None = None,
+    ) -> list[Record]:
+        sql = f"SELECT data FROM {self.table} WHERE tenant_id = ? AND ({where}) ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = await db.execute_fetchall(sql, (tenant_id, *params))
+        return [json.loads(r[0]) for r in rows]
+
+    async def count(
+        self, db: aiosqlite.Connection, tenant_id: str, where: str = "1=1", params: Sequence[Any] = ()
+    ) -> int:
+        cur = await db.execute(
+            f"SELECT COUNT(*) FROM {self.table} WHERE tenant_id = ? AND ({where})", (tenant_id, *params)
+        )
+        row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def page(
+        self,
+        db: aiosqlite.Connection,
+        tenant_id: str,
+        page: PageRequest,
+        *,
+        where: str = "1=1",
+        params: Sequence[Any] = (),
+        sort: str = "created_at",
+        descending: bool = True,
+    ) -> tuple[list[Record], str | None]:
+        """One keyset page ordered by (sort, rowid); `rowid` breaks ties between rows created
+        at the same virtual instant, in insertion order."""
+        op, direction = ("<", "DESC") if descending else (">", "ASC")
+        clauses, args = [f"({where})"], list(params)
+        if page.cursor is not None:
+            k, r = page.cursor.get("k"), page.cursor.get("r")
+            if not isinstance(r, int) or (k is not None and not isinstance(k, (str, int, float))):
+                raise Validation("cursor is malformed; pass back nextCursor verbatim", path="cursor")
+            clauses.append(f"({sort} {op} ? OR ({sort} = ? AND rowid {op} ?))")
+            args += [k, k, r]
+        sql = (
+            f"SELECT data, {sort}, rowid FROM {self.table} WHERE tenant_id = ? AND "
+            f"{' AND '.join(clauses)} ORDER BY {sort} {direction}, rowid {direction} LIMIT ?"
+        )
+        rows = await db.execute_fetchall(sql, (tenant_id, *args, page.limit + 1))
+        items = [json.loads(r[0]) for r in rows[: page.limit]]
+        next_cursor = None
+        if len(rows) > page.limit:
+            last = rows[page.limit - 1]
+            next_cursor = encode_cursor({"k": last[1], "r": last[2]})
+        return items, next_cursor

@@ -1,0 +1,171 @@
+"""Tenants (organizations) and their clocks.
+
+A tenant is provisioned by the first use of an `lp_test_` key (or minted through the control
+API). It owns its clock: virtual (starts at `--start`, or the wall time at creation truncated to
+the minute, and moves only when advanced) or real (wall clock plus an offset that advancing
+grows). Id counters and clock state are written back in the transaction that changed them.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from emulator.clock import TenantClock, db_time, from_db
+from emulator.ids import IdSource, uuid_from
+
+if TYPE_CHECKING:
+    from emulator.emulator import Emulator
+
+
+@dataclass
+class Tenant:
+    id: str
+    identity: str
+    name: str
+    created_at: datetime
+    clock: TenantClock
+    clock_start: datetime | None
+    ids: IdSource
+    settings: dict[str, Any]
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    clock_dirty: bool = False
+    settings_dirty: bool = False
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def set_now(self, instant: datetime) -> None:
+        """Move the clock forward to `instant` (never backwards)."""
+        if instant <= self.now():
+            return
+        if self.clock.mode == "virtual":
+            self.clock.virtual_now = instant
+        else:
+            self.clock.offset += instant - self.now()
+        self.clock_dirty = True
+
+    def set_setting(self, key: str, value: Any) -> None:
+        if value is None:
+            self.settings.pop(key, None)
+        else:
+            self.settings[key] = value
+        self.settings_dirty = True
+
+
+class Tenants:
+    """The emulator's tenant cache over the `tenants` table."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self._cache: dict[str, Tenant] = {}
+        emu.store.before_commit(self._flush)
+
+    def _from_row(self, row: aiosqlite.Row) -> Tenant:
+        mode = row["clock_mode"]
+        clock = TenantClock(
+            mode=mode,
+            virtual_now=from_db(row["clock_now"]),
+            offset=timedelta(microseconds=row["clock_offset_us"]),
+            wall=self.emu.wall,
+        )
+        return Tenant(
+            id=row["id"],
+            identity=row["identity"],
+            name=row["name"],
+            created_at=from_db(row["created_at"]) or self.emu.wall.now(),
+            clock=clock,
+            clock_start=from_db(row["clock_start"]),
+            ids=IdSource(self.emu.settings.seed, row["id"], row["id_counter"]),
+            settings=json.loads(row["settings"]),
+        )
+
+    async def get(self, db: aiosqlite.Connection, tenant_id: str) -> Tenant | None:
+        cached = self._cache.get(tenant_id)
+        if cached is not None:
+            return cached
+        cur = await db.execute("SELECT * FROM tenants WHERE id = ?", (tenant_id,))
+        row = await cur.fetchone()
+        if row is None:
+            return None
+        tenant = self._from_row(row)
+        self._cache[tenant_id] = tenant
+        return tenant
+
+    async def by_identity(self, db: aiosqlite.Connection, identity: str) -> Tenant | None:
+        cur = await db.execute("SELECT id FROM tenants WHERE identity = ?", (identity,))
+        row = await cur.fetchone()
+        return await self.get(db, row[0]) if row else None
+
+    async def create(
+        self, db: aiosqlite.Connection, identity: str, *, start: datetime | None = None
+    ) -> Tenant:
+        settings = self.emu.settings
+        wall = self.emu.wall.now()
+        tenant_id = "org_" + uuid_from(settings.seed, "org", identity)
+        if settings.clock == "virtual":
+            begin = start or settings.start or wall.replace(second=0, microsecond=0)
+            clock = TenantClock("virtual", begin, timedelta(0), self.emu.wall)
+            created, clock_start = begin, begin
+        else:
+            offset = (start - wall) if start else timedelta(0)
+            clock = TenantClock("real", None, offset, self.emu.wall)
+            created, clock_start = wall + offset, None
+        name = f"Sandbox org {tenant_id[4:12]}"
+        await db.execute(
+            "INSERT INTO tenants(id, identity, name, created_at, clock_mode, clock_start, clock_now,"
+            " clock_offset_us, id_counter, settings) VALUES (?,?,?,?,?,?,?,?,0,'{}')",
+            (
+                tenant_id,
+                identity,
+                name,
+                db_time(created),
+                clock.mode,
+                db_time(clock_start) if clock_start else None,
+                db_time(clock.virtual_now) if clock.virtual_now else None,
+                _micros(clock.offset),
+            ),
+        )
+        tenant = Tenant(
+            tenant_id, identity, name, created, clock, clock_start,
+            IdSource(settings.seed, tenant_id, 0), {},
+        )
+        self._cache[tenant_id] = tenant
+        return tenant
+
+    async def all_ids(self, db: aiosqlite.Connection) -> list[str]:
+        rows = await db.execute_fetchall("SELECT id FROM tenants ORDER BY rowid")
+        return [r[0] for r in rows]
+
+    def forget(self, tenant_id: str | None = None) -> None:
+        if tenant_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(tenant_id, None)
+
+    def cached(self) -> list[Tenant]:
+        return list(self._cache.values())
+
+    async def _flush(self, db: aiosqlite.Connection) -> None:
+        for t in self._cache.values():
+            if t.ids.dirty or t.clock_dirty or t.settings_dirty:
+                await db.execute(
+                    "UPDATE tenants SET id_counter = ?, clock_now = ?, clock_offset_us = ?,"
+                    " settings = ? WHERE id = ?",
+                    (
+                        t.ids.counter,
+                        db_time(t.clock.virtual_now) if t.clock.virtual_now else None,
+                        _micros(t.clock.offset),
+                        json.dumps(t.settings),
+                        t.id,
+                    ),
+                )
+                t.ids.dirty = t.clock_dirty = t.settings_dirty = False
+
+
+def _micros(delta: timedelta) -> int:
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds

@@ -1,0 +1,62 @@
+"""APScheduler wiring for the real clock. The schedules themselves live in SQLite (timer rows);
+APScheduler only provides the wake-ups: one job per command cadence of the command table, the
+per-layer cron overrides, and a one-second sweep for everything else (job stages, deliveries).
+Each wake-up settles every tenant at its own now, exactly what `advance` does on a virtual clock.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+if TYPE_CHECKING:
+    from emulator.emulator import Emulator
+
+log = logging.getLogger("emulator.ticker")
+
+# Cadences every tenant shares (name → 5-field cron, UTC). Areas add theirs with `cadence()`.
+CADENCES: dict[str, str] = {}
+
+
+def cadence(name: str, cron: str) -> None:
+    CADENCES[name] = cron
+
+
+class Ticker:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.fired: dict[str, int] = {}
+
+    def start(self) -> None:
+        self.scheduler.add_job(
+            self._wake, IntervalTrigger(seconds=1), args=["sweep"], id="sweep",
+            max_instances=1, coalesce=True,
+        )
+        for name, expr in CADENCES.items():
+            self.add_cron(name, expr)
+        self.scheduler.start()
+
+    def add_cron(self, job_id: str, expr: str) -> None:
+        self.scheduler.add_job(
+            self._wake, CronTrigger.from_crontab(expr, timezone="UTC"), args=[job_id],
+            id=job_id, replace_existing=True, max_instances=1, coalesce=True,
+        )
+
+    def remove(self, job_id: str) -> None:
+        if self.scheduler.get_job(job_id) is not None:
+            self.scheduler.remove_job(job_id)
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def _wake(self, name: str) -> None:
+        self.fired[name] = self.fired.get(name, 0) + 1
+        try:
+            await self.emu.engine.settle_all()
+        except Exception:  # a failing sweep must not kill the scheduler
+            log.exception("scheduled sweep %s failed", name)

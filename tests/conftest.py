@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import Api, emulator_client, new_key
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[object]:
+    with emulator_client() as c:
+        yield c
+
+
+@pytest.fixture
+def api(client: object) -> Api:
+    """A fresh tenant (its own key, clock and data) on the module's in-process emulator."""
+    return Api(client, new_key())  # type: ignore[arg-type]
