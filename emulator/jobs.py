@@ -54,6 +54,7 @@ JOBS = Docs(
         "created_at": lambda r: r["startedAt"],
     },
     "Job",
+    id_key="jobId",
 )
 
 TERMINAL = ("completed", "failed", "canceled")

@@ -15,7 +15,10 @@ Record = dict[str, Any]
 
 
 class Docs:
-    def __init__(self, table: str, columns: dict[str, Callable[[Record], Any]], noun: str) -> None:
+    def __init__(
+        self, table: str, columns: dict[str, Callable[[Record], Any]], noun: str, *, id_key: str = "id"
+    ) -> None:
+        self.id_key = id_key
         self.table = table
         self.columns = columns
         self.noun = noun
@@ -32,13 +35,13 @@ class Docs:
     async def insert(self, db: aiosqlite.Connection, tenant_id: str, record: Record) -> Record:
         await db.execute(
             self._insert,
-            [record["id"], tenant_id, *self._values(record), json.dumps(record)],
+            [record[self.id_key], tenant_id, *self._values(record), json.dumps(record)],
         )
         return record
 
     async def save(self, db: aiosqlite.Connection, tenant_id: str, record: Record) -> Record:
         await db.execute(
-            self._update, [*self._values(record), json.dumps(record), record["id"], tenant_id]
+            self._update, [*self._values(record), json.dumps(record), record[self.id_key], tenant_id]
         )
         return record
 
