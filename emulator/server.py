@@ -3,8 +3,11 @@ serve until SIGINT/SIGTERM, then close the store so everything is on disk."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import socket
 import sys
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -20,6 +23,25 @@ def _check_db(settings: Settings) -> None:
         await store.close()
 
     asyncio.run(probe())
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after shutdown (the process then dies of the signal);
+    we handle both ourselves so a clean stop exits 0 with the store closed."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    def _stop(self) -> None:
+        self.should_exit = True
 
 
 def serve(settings: Settings, *, log_level: str = "warning") -> int:
@@ -40,7 +62,7 @@ def serve(settings: Settings, *, log_level: str = "warning") -> int:
     app = create_app(settings)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False)
-    server = uvicorn.Server(config)
+    server = _Server(config)
 
     async def run() -> None:
         startup = asyncio.ensure_future(server.serve(sockets=[sock]))
