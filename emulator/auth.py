@@ -91,7 +91,11 @@ class Keys:
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
 
-    async def authenticate(self, db: aiosqlite.Connection, raw: str | None) -> Principal:
+    async def authenticate(
+        self, db: aiosqlite.Connection, raw: str | None, *, provision: bool = True
+    ) -> Principal | None:
+        """The caller's principal. With `provision=False` an unknown key that would provision a
+        new tenant answers None instead (so lookups can run outside a write transaction)."""
         if raw is None or raw.strip() == "":
             raise errors.Unauthenticated(
                 "Missing API key: send 'Authorization: Bearer lp_test_...' or 'X-Api-Key'."
@@ -130,6 +134,8 @@ class Keys:
             raise errors.Unauthenticated(
                 "Unknown API key (strict keys: mint one with POST /_emulator/keys)."
             )
+        if not provision:
+            return None
         match = FULL_KEY.match(key)
         if match:
             keyid = match.group(2)

@@ -7,10 +7,14 @@ due at `until`. `advance` moves the tenant clock through that. Handlers register
 
 A handler may schedule further timers (even inside the window being settled; they run in turn)
 and may queue after-commit work with `ctx.later(...)` (network calls run outside the store
-lock; during `advance` they are awaited before the next timer runs, so order holds).
+lock; during `advance` they are awaited before the next timer runs, so order holds). Where a
+caller must not wait on the network (a request's pre-settle, the real-clock sweep) it passes
+`background=True`: that work is spawned as tasks, tracked per tenant, and `advance` awaits what
+is still running before it settles, so advancing stays deterministic.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import Counter
@@ -50,11 +54,35 @@ def kind_label(kind: str) -> str:
 class Engine:
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
+        self._background: dict[str, set[asyncio.Task[None]]] = {}
 
-    async def settle(self, tenant: Tenant, until: datetime, ran: Counter[str] | None = None) -> Counter[str]:
+    def spawn(self, tenant: Tenant, fn: Callable[[], Awaitable[None]]) -> None:
+        """Run after-commit work in the background, tracked so `drain` can await it."""
+        task: asyncio.Task[None] = asyncio.ensure_future(fn())
+        tasks = self._background.setdefault(tenant.id, set())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def drain(self, tenant: Tenant | None = None) -> None:
+        """Await the tenant's (or everyone's) background work still running."""
+        groups = [self._background.get(tenant.id, set())] if tenant else list(self._background.values())
+        pending = [t for group in groups for t in group]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def settle(
+        self, tenant: Tenant, until: datetime, ran: Counter[str] | None = None, *, background: bool = False
+    ) -> Counter[str]:
         """Run every timer of `tenant` due at or before `until`. Caller holds `tenant.lock`."""
         ran = ran if ran is not None else Counter()
         store = self.emu.store
+        async with store.read() as db:  # cheap check first: most requests find nothing due
+            cur = await db.execute(
+                "SELECT 1 FROM timers WHERE tenant_id = ? AND due_at <= ? LIMIT 1",
+                (tenant.id, db_time(until)),
+            )
+            if await cur.fetchone() is None:
+                return ran
         for _ in range(MAX_STEPS):
             async with store.tx() as db:
                 cur = await db.execute(
@@ -78,12 +106,16 @@ class Engine:
                 await handler(ctx, json.loads(row[4]), row[3])
                 ran[kind_label(row[2])] += 1
             for fn in ctx.after_commit:
-                await fn()
+                if background:
+                    self.spawn(tenant, fn)
+                else:
+                    await fn()
         raise RuntimeError("settle did not converge (a timer keeps rescheduling itself)")
 
     async def advance(self, tenant: Tenant, target: datetime) -> Counter[str]:
         """Run all work due up to `target` in time order, then leave the clock at `target`."""
         async with tenant.lock:
+            await self.drain(tenant)
             ran = await self.settle(tenant, target)
             async with self.emu.store.tx():
                 tenant.set_now(target)
@@ -105,5 +137,5 @@ class Engine:
             if db_time(now) < first_due:
                 continue
             async with tenant.lock:
-                total += await self.settle(tenant, tenant.now())
+                total += await self.settle(tenant, tenant.now(), background=True)
         return total

@@ -185,16 +185,20 @@ def make_endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
         try:
             if not route.auth:
                 return await _anonymous(route, request, emu, request_id)
-            async with emu.store.tx() as db:
-                principal = await emu.keys.authenticate(db, api_key_from(request))
+            raw_key = api_key_from(request)
+            async with emu.store.read() as db:  # the common case: a known key, no write needed
+                principal = await emu.keys.authenticate(db, raw_key, provision=False)
+            if principal is None:
+                async with emu.store.tx() as db:
+                    principal = await emu.keys.authenticate(db, raw_key)
+            assert principal is not None
             tenant = principal.tenant
             headers["Date"] = rfc7231(tenant.now())
             if route.raw:
-                async with emu.store.tx():
-                    request_id = next_request_id(tenant, tenant.now(), emu.settings.seed)
+                request_id = next_request_id(tenant, tenant.now(), emu.settings.seed)
                 return await _raw(route, request, emu, principal, request_id)
             async with tenant.lock:
-                await emu.engine.settle(tenant, tenant.now())
+                await emu.engine.settle(tenant, tenant.now(), background=True)
                 return await _handle(route, request, emu, principal, headers)
         except errors.ApiError as exc:
             return render(exc, exc.__dict__.get("request_id", request_id), headers)
@@ -230,8 +234,7 @@ async def _handle(
 ) -> Response:
     tenant = principal.tenant
     now = tenant.now()
-    async with emu.store.tx():
-        request_id = next_request_id(tenant, now, emu.settings.seed)
+    request_id = next_request_id(tenant, now, emu.settings.seed)  # persisted with the next commit
     try:
         klass = route.endpoint_class
         if klass is not None:
@@ -292,9 +295,7 @@ async def _handle(
                     ),
                 )
         for fn in ctx.after_commit:
-            task = asyncio.ensure_future(fn())
-            _background.add(task)
-            task.add_done_callback(_background.discard)
+            emu.engine.spawn(tenant, fn)
         return response
     except errors.ApiError as exc:
         exc.__dict__["request_id"] = request_id
