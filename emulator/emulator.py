@@ -71,6 +71,7 @@ class Emulator:
         if self.ticker is not None:
             self.ticker.stop()
             self.ticker = None
+        await self.engine.drain()  # after-commit work (webhook attempts) still in flight
         await self.store.close()
 
     def note_error(self, request_id: str, method: str, path: str, exc: BaseException) -> None:

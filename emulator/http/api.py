@@ -211,7 +211,7 @@ def make_endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
 
 async def _anonymous(route: Route, request: Request, emu: Emulator, request_id: str) -> Response:
     data: Any = None
-    if route.method in MUTATING:
+    if route.method in MUTATING and not route.raw:  # raw: the handler reads the body itself
         data = parse_json(await read_body(request), request.headers.get("content-type"))
     body = validate(route.body, data) if route.body else None
     call = Call(None, request, dict(request.path_params), dict(request.query_params), body, data, None)  # type: ignore[arg-type]

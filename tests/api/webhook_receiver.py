@@ -1,0 +1,86 @@
+"""A real webhook receiver for tests: a threaded http.server on 127.0.0.1 that records every
+request, verifies the Layers signature against the secrets it holds, and answers with a
+scripted status (a queue of statuses, then a default)."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from emulator.domain.signing import verify_signature
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    verified: bool
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    url: str = ""
+    secrets: list[str] = field(default_factory=list)
+    statuses: deque[int] = field(default_factory=deque)
+    default_status: int = 200
+    delay: float = 0.0  # seconds to wait before answering (a slow receiver)
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answer(self, *statuses: int, then: int | None = None) -> None:
+        with self.lock:
+            self.statuses.extend(statuses)
+            if then is not None:
+                self.default_status = then
+
+    def _next_status(self) -> int:
+        with self.lock:
+            return self.statuses.popleft() if self.statuses else self.default_status
+
+
+@contextmanager
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server naming
+            body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            headers = {k: v for k, v in self.headers.items()}
+            verified = verify_signature(state.secrets, headers.get("X-Layers-Signature", ""), body)
+            status = state._next_status()
+            with state.lock:
+                state.received.append(Received(self.path, headers, body, verified))
+            if state.delay:
+                time.sleep(state.delay)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok":true}')
+            except OSError:  # the emulator gave up (timeout) and closed the connection
+                pass
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
