@@ -1,0 +1,118 @@
+"""Placeholder media the emulator serves so a UI can render generated and uploaded content.
+
+Everything is generated in code, deterministically: the same (token, name) always gives the
+same bytes. Images are real PNG files (solid 9:16 colour with a darker band, the colour drawn
+from the name); videos are a minimal, structurally valid ISO-BMFF (MP4) file (`ftyp` + `moov`
+with a movie header carrying the duration + `free`), with no decodable frames.
+
+URLs look like `{base}/_emulator/media/{token}/{name}.{ext}`; `token` is tenant-scoped (it is
+derived from the seed, the tenant and the container), and no key is needed to fetch them.
+The base is the URL the emulator is reached at, learned from the first request that needs it
+(`http://127.0.0.1:8787` until then).
+"""
+from __future__ import annotations
+
+import struct
+import zlib
+
+from emulator.ids import crockford, stable_int
+
+_BASE = {"url": "http://127.0.0.1:8787"}
+
+IMAGE_SIZE = (90, 160)  # 9:16
+THUMB_SIZE = (45, 80)
+
+
+def learn_base(url: str) -> None:
+    """Remember the base URL clients reach the emulator at (`request.base_url`)."""
+    url = url.rstrip("/")
+    if url:
+        _BASE["url"] = url
+
+
+def base_url() -> str:
+    return _BASE["url"]
+
+
+def token(seed: int, tenant_id: str, scope: str) -> str:
+    """A tenant-scoped, deterministic path token (no secret: media is public, like a CDN)."""
+    return crockford(20, seed, "media", tenant_id, scope).lower()
+
+
+def path(tok: str, name: str) -> str:
+    return f"/_emulator/media/{tok}/{name}"
+
+
+def url(tok: str, name: str) -> str:
+    return base_url() + path(tok, name)
+
+
+# ---------------------------------------------------------------------------- PNG
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def colour(*parts: object) -> tuple[int, int, int]:
+    h = stable_int("colour", *parts)
+    # Keep it pleasant: mid-to-light channels.
+    return (80 + h % 150, 80 + (h >> 8) % 150, 80 + (h >> 16) % 150)
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A real RGB PNG: a solid colour with a darker band across the lower third (caption area)."""
+    dark = tuple(max(0, c - 60) for c in rgb)
+    plain = bytes(rgb) * width
+    band = bytes(dark) * width
+    lo, hi = height * 2 // 3, height * 2 // 3 + max(1, height // 10)
+    raw = b"".join(b"\x00" + (band if lo <= y < hi else plain) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b"")
+
+
+# ---------------------------------------------------------------------------- MP4
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def mp4(duration_ms: int) -> bytes:
+    """A minimal valid MP4 container: `ftyp`, `moov/mvhd` (timescale 1000, the duration), `free`."""
+    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
+    matrix = struct.pack(">9I", 0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000)
+    mvhd = _box(
+        b"mvhd",
+        struct.pack(">B3xIIII", 0, 0, 0, 1000, max(0, duration_ms))
+        + struct.pack(">IH10x", 0x00010000, 0x0100)
+        + matrix
+        + b"\x00" * 24
+        + struct.pack(">I", 2),
+    )
+    moov = _box(b"moov", mvhd)
+    return ftyp + moov + _box(b"free", b"layers-emulator placeholder video")
+
+
+# ---------------------------------------------------------------------------- serving
+
+
+CONTENT_TYPES = {"png": "image/png", "mp4": "video/mp4"}
+
+
+def render(tok: str, name: str) -> tuple[bytes, str] | None:
+    """Bytes and Content-Type for a media path, or None for an unknown extension.
+
+    Names: `<stem>.png` (9:16 image), `<stem>-thumb.png` (small 9:16 image), `<stem>.mp4`
+    (video; the stem may end with `-<ms>ms` to carry a duration)."""
+    stem, _, ext = name.rpartition(".")
+    if not stem or ext not in CONTENT_TYPES:
+        return None
+    if ext == "png":
+        size = THUMB_SIZE if stem.endswith("-thumb") else IMAGE_SIZE
+        return png(*size, colour(tok, stem.removesuffix("-thumb"))), CONTENT_TYPES[ext]
+    duration = 15000
+    tail = stem.rsplit("-", 1)[-1]
+    if tail.endswith("ms") and tail[:-2].isdigit():
+        duration = int(tail[:-2])
+    return mp4(duration), CONTENT_TYPES[ext]

@@ -1,0 +1,183 @@
+"""Generation formats through HTTP on the virtual clock."""
+from __future__ import annotations
+
+from tests.api.content_support import brand_project, build, ready_influencer, slideshow_id, video_id
+from tests.support import Api
+
+
+def test_builder_answers_202_with_job_and_one_container(api: Api) -> None:
+    project = brand_project(api)
+    job = build(api, project)
+    assert job["kind"] == "content_generate"
+    assert job["status"] == "running" and job["stage"] == "queued"
+    assert len(job["containerIds"]) == 1 and job["containerId"] == job["containerIds"][0]
+    assert job["containerId"].startswith("cnt_")
+    assert job["locationUrl"] == f"/v1/jobs/{job['jobId']}"
+
+
+def test_builder_job_moves_through_documented_stages_on_the_clock(api: Api) -> None:
+    project = brand_project(api)
+    job = build(api, project)
+    cid = job["containerIds"][0]
+    assert api.get(f"/v1/content/{cid}").json()["status"] == "queued"
+    api.advance(seconds=3)
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["stage"] == "generating_visuals"
+    assert api.get(f"/v1/content/{cid}").json()["status"] == "processing"
+    api.advance(seconds=80)
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["stage"] == "finalizing"
+    api.advance(seconds=7)
+    done = api.get(f"/v1/jobs/{job['jobId']}").json()
+    assert done["status"] == "completed"
+    assert done["result"]["containerId"] == cid and done["result"]["assets"]
+    assert api.get(f"/v1/content/{cid}").json()["status"] == "completed"
+
+
+def test_in_flight_container_has_nulls_then_preview_when_done(api: Api) -> None:
+    project = brand_project(api)
+    hook = "POV:\\nyou stopped winging it 💪"
+    cid = build(api, project, hook=hook)["containerIds"][0]
+    body = api.get(f"/v1/content/{cid}").json()
+    assert body["preview"] is None and body["assets"] == [] and body["caption"] is None
+    assert body["hook"] == hook and body["format"] == "slideshow-builder"
+    api.advance(seconds=90)
+    body = api.get(f"/v1/content/{cid}").json()
+    assert body["hook"] == hook
+    assert body["preview"]["kind"] == "slideshow"
+    assert len(body["preview"]["imageUrls"]) == 6 == len(body["assets"])
+    assert body["caption"] and body["completedAt"] == "2026-05-11T00:01:30.000Z"
+
+
+def test_progress_reports_stage_fraction_and_eta(api: Api) -> None:
+    project = brand_project(api)
+    cid = build(api, project)["containerIds"][0]
+    p = api.get(f"/v1/content/{cid}/progress").json()
+    assert p["status"] == "queued" and p["stage"] == "queued" and p["etaSeconds"] == 90
+    api.advance(seconds=40)
+    p = api.get(f"/v1/content/{cid}/progress").json()
+    assert p["status"] == "processing" and p["stage"] == "generating_visuals"
+    assert 0 < p["stageProgress"] < 1 and p["etaSeconds"] == 50
+    api.advance(seconds=60)
+    p = api.get(f"/v1/content/{cid}/progress").json()
+    assert p == {**p, "status": "completed", "stage": "finalizing", "stageProgress": 1.0, "etaSeconds": None}
+
+
+def test_builder_validates_hook(api: Api) -> None:
+    project = brand_project(api)
+    url = f"/v1/projects/{project['id']}/content/slideshow-builder"
+    r = api.post(url, json={})
+    assert r.status_code == 422 and r.json()["error"]["details"]["issues"][0]["path"] == "hook"
+    r = api.post(url, json={"hook": "x" * 2001})
+    assert r.status_code == 422 and r.json()["error"]["details"]["issues"][0]["path"] == "hook"
+
+
+def test_builder_needs_app_description(api: Api) -> None:
+    project = api.project()
+    r = api.post(f"/v1/projects/{project['id']}/content/slideshow-builder", json={"hook": "hi"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"]["missingFields"] == ["appDescription"]
+
+
+def test_remix_without_actor_is_422_naming_both_fields(api: Api) -> None:
+    project = brand_project(api)
+    r = api.post(f"/v1/projects/{project['id']}/content/slideshow-remix", json={"tiktokVideoId": "7301234567890123456"})
+    assert r.status_code == 422
+    paths = {i["path"] for i in r.json()["error"]["details"]["issues"]}
+    assert paths == {"socialAccountId", "influencerId"}
+
+
+def test_unknown_influencer_is_404(api: Api) -> None:
+    project = brand_project(api)
+    r = api.post(f"/v1/projects/{project['id']}/content/video-remix",
+                 json={"tiktokVideoId": "7301234567890123456", "influencerId": "inf_nope"})
+    assert r.status_code == 404 and r.json()["error"]["details"]["field"] == "influencerId"
+
+
+def test_slideshow_remix_of_a_video_is_not_a_slideshow(api: Api) -> None:
+    project = brand_project(api)
+    inf = ready_influencer(api, project)
+    r = api.post(f"/v1/projects/{project['id']}/content/slideshow-remix",
+                 json={"tiktokVideoId": video_id(api, project), "influencerId": inf})
+    assert r.status_code == 422 and r.json()["error"]["details"]["code"] == "NOT_A_SLIDESHOW"
+
+
+def test_slideshow_remix_flow_of_the_getting_started_seed(api: Api) -> None:
+    project = brand_project(api)
+    inf = ready_influencer(api, project)
+    source = slideshow_id(api, project)
+    r = api.post(f"/v1/projects/{project['id']}/content/slideshow-remix",
+                 json={"tiktokVideoId": source, "influencerId": inf})
+    assert r.status_code == 202, r.text
+    job, cid = r.json(), r.json()["containerIds"][0]
+    api.advance(seconds=150)
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["status"] == "completed"
+    c = api.get(f"/v1/content/{cid}").json()
+    assert c["sourceTiktokId"] == source and c["influencerId"] == inf and c["hook"]
+    assert c["preview"]["kind"] == "slideshow" and c["preview"]["primaryUrl"] == c["preview"]["imageUrls"][0]
+
+
+def test_video_remix_produces_one_video_asset(api: Api) -> None:
+    project = brand_project(api)
+    inf = ready_influencer(api, project)
+    r = api.post(f"/v1/projects/{project['id']}/content/video-remix",
+                 json={"tiktokVideoId": video_id(api, project), "influencerId": inf})
+    assert r.status_code == 202, r.text
+    api.advance(seconds=240)
+    c = api.get(f"/v1/content/{r.json()['containerIds'][0]}").json()
+    assert c["status"] == "completed" and c["preview"]["kind"] == "video"
+    assert [a["kind"] for a in c["assets"]] == ["video"] and 9000 <= c["preview"]["durationMs"] <= 30000
+
+
+def test_ugc_remix_without_app_demo_is_missing_app_demo(api: Api) -> None:
+    project = brand_project(api)
+    inf = ready_influencer(api, project)
+    r = api.post(f"/v1/projects/{project['id']}/content/ugc-remix", json={"influencerId": inf})
+    assert r.status_code == 422 and r.json()["error"]["details"]["code"] == "MISSING_APP_DEMO"
+
+
+def test_cancel_marks_containers_canceled(api: Api) -> None:
+    project = brand_project(api)
+    job = build(api, project)
+    api.advance(seconds=10)
+    r = api.post(f"/v1/jobs/{job['jobId']}/cancel")
+    assert r.status_code == 202
+    api.advance(seconds=100)
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["status"] == "canceled"
+    assert api.get(f"/v1/content/{job['containerIds'][0]}").json()["status"] == "canceled"
+
+
+def test_cancel_refused_while_finalizing(api: Api) -> None:
+    project = brand_project(api)
+    job = build(api, project)
+    api.advance(seconds=85)
+    r = api.post(f"/v1/jobs/{job['jobId']}/cancel")
+    assert r.status_code == 409 and r.json()["error"]["details"]["subcode"] == "JOB_CANCEL_UNAVAILABLE"
+
+
+def test_content_generated_event_fires_once_per_container(api: Api) -> None:
+    project = brand_project(api)
+    cid = build(api, project)["containerIds"][0]
+    api.advance(seconds=90)
+    events = [e for e in api.events(kind="event") if e["type"] == "content.generated"]
+    assert [e["data"]["id"] for e in events] == [cid]
+    assert events[0]["data"]["projectId"] == project["id"] and events[0]["data"]["assets"]
+
+
+def test_archived_project_refuses_generation(api: Api) -> None:
+    project = brand_project(api)
+    api.delete(f"/v1/projects/{project['id']}")
+    r = api.post(f"/v1/projects/{project['id']}/content/slideshow-builder", json={"hook": "hi"})
+    assert r.status_code == 409
+
+
+def test_metered_tenant_reserves_then_settles_credits(api: Api) -> None:
+    r = api.post("/_emulator/credits", json={"metered": True})
+    assert r.status_code == 200, r.text
+    project = brand_project(api)
+    before = api.get("/v1/credits").json()
+    build(api, project)
+    during = api.get("/v1/credits").json()
+    assert during["reservedCredits"] == before["reservedCredits"] + 50
+    api.advance(seconds=90)
+    after = api.get("/v1/credits").json()
+    assert after["reservedCredits"] == before["reservedCredits"]
+    assert after["balance"] == before["balance"] - 50
