@@ -1,0 +1,306 @@
+"""Ads content: scored creatives (one per generated / uploaded container and per synced UGC
+post), the organic scoring run (`update-organic-performance`, every 6 h at 00/06/12/18 UTC,
+which also applies decay), the eligibility gate and the partner override.
+
+Interface for other areas (optimizer / content refresh):
+    await eligible_rows(ctx, project_id) -> [row]    rows that clear the gate, best first
+    await get_row(ctx, project_id, id) -> row        404 outside the project
+"""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from emulator import errors
+from emulator.clock import db_time, from_db, iso, parse_instant
+from emulator.context import Ctx, subscribe
+from emulator.domain import scoring
+from emulator.engine import timer
+from emulator.services import metric_posts
+from emulator.store.docs import Docs
+
+SCORE_TIMER = "organic.score"
+SCORE_REF = "scoring"
+SCORE_EVERY = timedelta(hours=6)
+
+ADS = Docs(
+    "ads_content",
+    {
+        "project_id": lambda r: r["projectId"],
+        "source_type": lambda r: r["sourceType"],
+        "scoring_pool": lambda r: r["scoringPool"],
+        "container_id": lambda r: r.get("containerId"),
+        "platform_post_id": lambda r: r.get("platformPostId"),
+        "organic_score": lambda r: r.get("organicScore"),
+        "scored_at": lambda r: r.get("scoredAt"),
+        "override": lambda r: r.get("override"),
+        "eligible": lambda r: 1 if r.get("eligible") else 0,
+        "created_at": lambda r: r["createdAt"],
+    },
+    "Ads content",
+)
+
+# (ctx, project_id) hooks run after each scoring pass of a project (recommendations refresh).
+SCORED: list[Any] = []
+
+
+def next_score_tick(after: datetime) -> datetime:
+    base = after.replace(minute=0, second=0, microsecond=0)
+    tick = base.replace(hour=(base.hour // 6) * 6)
+    while tick <= after:
+        tick += SCORE_EVERY
+    return tick
+
+
+async def ensure_score_timer(ctx: Ctx) -> None:
+    if await ctx.next_timer(SCORE_TIMER, SCORE_REF) is None:
+        await ctx.schedule(SCORE_TIMER, next_score_tick(ctx.now), {}, ref=SCORE_REF)
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+async def _find_one(ctx: Ctx, where: str, params: list[Any]) -> dict[str, Any] | None:
+    rows = await ADS.find(ctx.db, ctx.tenant_id, where, params, limit=1)
+    return rows[0] if rows else None
+
+
+async def ensure_row(
+    ctx: Ctx, *, project_id: str, source_type: str, container_id: str | None, post_id: str | None,
+    title: str | None, thumbnail: str | None, basis: str | None,
+) -> dict[str, Any]:
+    if container_id:
+        existing = await _find_one(ctx, "container_id = ? AND project_id = ?", [container_id, project_id])
+    else:
+        existing = await _find_one(ctx, "platform_post_id = ? AND container_id IS NULL", [post_id])
+    if existing is not None:
+        if post_id and not existing.get("platformPostId"):
+            existing["platformPostId"] = post_id
+            await ADS.save(ctx.db, ctx.tenant_id, existing)
+        return existing
+    pool = {"content_container": "generated", "manual": "manual"}.get(source_type, "ugc")
+    now = ctx.iso_now()
+    eligible, reason = scoring.eligibility(None, None, False, pool)
+    row = {
+        "adsContentId": ctx.new_id("adc"),
+        "projectId": project_id,
+        "sourceType": source_type,
+        "scoringPool": pool,
+        "containerId": container_id,
+        "platformPostId": post_id,
+        "organicScore": None,
+        "scoredAt": None,
+        "scoringVersion": None,
+        "eligible": eligible,
+        "ineligibleReason": reason,
+        "override": None,
+        "overrideNote": None,
+        "safetyFailed": False,
+        "activePromotions": [],
+        "title": title,
+        "thumbnailUrl": thumbnail,
+        "createdAt": now,
+        "updatedAt": now,
+        "_basis": basis or now,  # age origin: container completedAt, else the post's publishedAt
+    }
+    row["id"] = row["adsContentId"]
+    await ADS.insert(ctx.db, ctx.tenant_id, row)
+    await ensure_score_timer(ctx)
+    return row
+
+
+async def _on_first_sync(ctx: Ctx, post: dict[str, Any], tick: datetime) -> None:
+    basis = post["publishedAt"]
+    if post.get("containerId"):
+        cur = await ctx.db.execute(
+            "SELECT completed_at FROM containers WHERE id = ? AND tenant_id = ?", (post["containerId"], ctx.tenant_id))
+        row = await cur.fetchone()
+        basis = (row[0] if row and row[0] else None) or basis
+    await ensure_row(
+        ctx, project_id=post["projectId"], source_type=post["sourceType"], container_id=post.get("containerId"),
+        post_id=post["id"], title=post.get("title"), thumbnail=post.get("thumbnailUrl"), basis=basis,
+    )
+
+
+metric_posts.FIRST_SYNCED.append(_on_first_sync)
+
+
+async def _adopt_containers(ctx: Ctx) -> None:
+    """Completed containers without a creative row get one (every generated container has a row)."""
+    rows = await ctx.db.execute_fetchall(
+        "SELECT c.id, c.project_id, c.completed_at, c.data FROM containers c WHERE c.tenant_id = ?"
+        " AND c.status = 'completed' AND NOT EXISTS (SELECT 1 FROM ads_content a WHERE a.tenant_id = c.tenant_id"
+        " AND a.container_id = c.id) ORDER BY c.created_at, c.id",
+        (ctx.tenant_id,),
+    )
+    for cid, project_id, completed_at, data in rows:
+        container = json.loads(data)
+        uploaded = str(container.get("creativeType", "")).lower() == "uploaded"
+        await ensure_row(
+            ctx, project_id=project_id, source_type="manual" if uploaded else "content_container",
+            container_id=cid, post_id=None, title=metric_posts._hook_of(container),
+            thumbnail=metric_posts._thumbnail_of(container), basis=completed_at or container.get("createdAt"),
+        )
+
+
+@subscribe
+async def _on_content(ctx: Ctx, event: dict[str, Any]) -> None:
+    if event.get("type") in ("content.generated", "content.approved"):
+        await ensure_score_timer(ctx)
+
+
+def _apply_gate(row: dict[str, Any]) -> None:
+    row["eligible"], row["ineligibleReason"] = scoring.eligibility(
+        row.get("organicScore"), row.get("override"), bool(row.get("safetyFailed")), row["scoringPool"])
+
+
+async def score_project(ctx: Ctx, project_id: str, rows: list[dict[str, Any]]) -> None:
+    from emulator.services import ads_metrics
+
+    now = ctx.now
+    ugc_rows = [r for r in rows if r["scoringPool"] == "ugc" and r.get("platformPostId")]
+    latest = await metric_posts.latest_values(ctx, [r["platformPostId"] for r in ugc_rows], now)
+    posts = {p["id"]: p for p in await metric_posts.posts_by_id(ctx, [r["platformPostId"] for r in ugc_rows])}
+    pool = []
+    for r in ugc_rows:
+        v = latest.get(r["platformPostId"])
+        post = posts.get(r["platformPostId"])
+        if v is None or post is None:
+            continue
+        age = (now - parse_instant(post["publishedAt"])).total_seconds() / 86400
+        pool.append(scoring.UgcPost(r["id"], post.get("socialAccountId") or r["id"], v["views"], v["likes"],
+                                    v["comments"], v["shares"], v["saves"], age))
+    ugc = scoring.ugc_scores(pool)
+    for row in rows:
+        if row.get("safetyFailed"):
+            score: float | None = 0.0
+        elif row["scoringPool"] == "ugc":
+            score = ugc.get(row["id"])
+        else:
+            basis = parse_instant(row.get("_basis") or row["createdAt"])
+            age = max(0.0, (now - basis).total_seconds() / 86400)
+            spend = await ads_metrics.spend_for_content(ctx, row["id"], now - timedelta(days=30), now)
+            score = scoring.generated_score(age, spend)
+        before = (row.get("organicScore"), row.get("eligible"))
+        row["organicScore"] = score
+        if score is not None:
+            row["scoredAt"] = iso(now)
+            row["scoringVersion"] = scoring.SCORING_VERSION
+        _apply_gate(row)
+        if (row["organicScore"], row["eligible"]) != before or score is not None:
+            row["updatedAt"] = iso(now)
+        await ADS.save(ctx.db, ctx.tenant_id, row)
+    for hook in SCORED:
+        await hook(ctx, project_id)
+
+
+@timer(SCORE_TIMER)
+async def _score_tick(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
+    await metric_posts.sync_due(ctx, ctx.now)
+    await _adopt_containers(ctx)
+    rows = await ADS.find(ctx.db, ctx.tenant_id, order="project_id, created_at, id")
+    by_project: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_project.setdefault(row["projectId"], []).append(row)
+    for project_id in sorted(by_project):
+        await score_project(ctx, project_id, by_project[project_id])
+    await ctx.schedule(SCORE_TIMER, next_score_tick(ctx.now), {}, ref=SCORE_REF)
+
+
+async def get_row(ctx: Ctx, project_id: str, id_: str) -> dict[str, Any]:
+    key = id_ if id_.startswith("adc_") else f"adc_{id_}"
+    row = await _find_one(ctx, "(id = ? OR id = ?) AND project_id = ?", [key, id_, project_id])
+    if row is None:
+        raise errors.NotFound(f"Ads content {id_} not found in project {project_id}.")
+    return row
+
+
+async def patch(ctx: Ctx, project_id: str, id_: str, override: str | None, note: str | None,
+                note_sent: bool) -> dict[str, Any]:
+    row = await get_row(ctx, project_id, id_)
+    previous = row.get("override")
+    row["override"] = override
+    if note_sent:
+        row["overrideNote"] = note
+    _apply_gate(row)
+    row["updatedAt"] = ctx.iso_now()
+    await ADS.save(ctx.db, ctx.tenant_id, row)
+    event_id = ctx.new_id("evt")[4:]
+    await ctx.db.execute(
+        "INSERT INTO audit_log(id, tenant_id, event_type, project_id, occurred_at, data) VALUES (?,?,?,?,?,?)",
+        (event_id, ctx.tenant_id, "ads_content.override_changed", project_id, db_time(ctx.now),
+         json.dumps({
+             "event_id": event_id, "request_id": ctx.request_id, "event_type": "ads_content.override_changed",
+             "actor": ctx.api_key_id or "system", "api_key_id": ctx.api_key_id, "org_id": ctx.tenant_id,
+             "project_id": project_id, "pii_redacted": False, "occurred_at": ctx.iso_now(),
+             "data": {"adsContentId": row["id"], "override": override, "previousOverride": previous,
+                      "note": row.get("overrideNote")},
+         })),
+    )
+    return public(row)
+
+
+SORTS = {
+    "score_desc": lambda r: (r.get("organicScore") is None, -(r.get("organicScore") or 0), r["id"]),
+    "score_asc": lambda r: (r.get("organicScore") is None, r.get("organicScore") or 0, r["id"]),
+    "scored_at_desc": lambda r: (r.get("scoredAt") is None, _neg_time(r.get("scoredAt")), r["id"]),
+}
+
+
+def _neg_time(text: str | None) -> float:
+    dt = from_db(text) if text else None
+    return -dt.timestamp() if dt else 0.0
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        return max(0, int(value["o"]))
+    except Exception:  # forged cursors are ignored: first page (spec §5.1)
+        return 0
+
+
+async def list_rows(
+    ctx: Ctx, project_id: str, *, pools: list[str], min_score: float, override: str | None,
+    eligible: bool | None, sort: str, cursor: str | None, limit: int,
+) -> dict[str, Any]:
+    from emulator.services import ads_metrics
+
+    rows = await ADS.find(ctx.db, ctx.tenant_id, "project_id = ?", [project_id])
+    out = []
+    for r in rows:
+        if pools and r["scoringPool"] not in pools:
+            continue
+        if min_score > 0 and (r.get("organicScore") is None or r["organicScore"] < min_score):
+            continue
+        if override == "none" and r.get("override") is not None:
+            continue
+        if override in ("include", "exclude") and r.get("override") != override:
+            continue
+        if eligible is not None and bool(r.get("eligible")) != eligible:
+            continue
+        out.append(r)
+    out.sort(key=SORTS[sort])
+    start = _offset(cursor)
+    page = out[start:start + limit]
+    promos = await ads_metrics.active_promotions(ctx, [r["id"] for r in page])
+    items = []
+    for r in page:
+        item = public(r)
+        item["activePromotions"] = promos.get(r["id"], [])
+        items.append(item)
+    nxt = None
+    if start + limit < len(out):
+        nxt = base64.urlsafe_b64encode(json.dumps({"o": start + limit}).encode()).decode().rstrip("=")
+    return {"items": items, "nextCursor": nxt}
+
+
+async def eligible_rows(ctx: Ctx, project_id: str) -> list[dict[str, Any]]:
+    rows = await ADS.find(ctx.db, ctx.tenant_id, "project_id = ? AND eligible = 1", [project_id])
+    rows.sort(key=SORTS["score_desc"])
+    return rows

@@ -1,0 +1,298 @@
+"""Synced platform posts and their metric snapshots.
+
+`post.published` (emitted by publishing) registers the post here with the inputs of the
+synthetic model (account temperature at publish, format, hook). One tenant-wide timer
+`metrics.sync` fires on the posts-sync ticks (:00 / :30 UTC) while some post still needs a
+sync; each tick writes one snapshot per due post (`post_metrics`) and moves the post to its
+next tick (every 30 min for 72 h, then 6-hourly to day 30, then daily to day 90:
+`domain.performance.next_sync`). Reads see the latest snapshot at or before their instant.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from emulator.clock import db_time, from_db, iso, parse_instant
+from emulator.context import Ctx, subscribe
+from emulator.domain import performance as perf
+from emulator.engine import timer
+
+SYNC_TIMER = "metrics.sync"
+SYNC_REF = "posts"
+UGC_SOURCES = ("ugc", "creator", "external", "sift")
+
+# Hooks run after a post's first sync (ads content creates its creative row here).
+FIRST_SYNCED: list[Any] = []
+
+
+def _first(*values: Any) -> Any:
+    for v in values:
+        if v not in (None, ""):
+            return v
+    return None
+
+
+async def _row(ctx: Ctx, table: str, id_: str | None) -> dict[str, Any] | None:
+    if not id_:
+        return None
+    cur = await ctx.db.execute(f"SELECT data FROM {table} WHERE id = ? AND tenant_id = ?", (id_, ctx.tenant_id))
+    row = await cur.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def temperature_of(account: dict[str, Any] | None) -> str:
+    if not account:
+        return "cold"
+    health = account.get("health") if isinstance(account.get("health"), dict) else {}
+    meta = account.get("metadata") if isinstance(account.get("metadata"), dict) else {}
+    value = _first(
+        account.get("temperaturePin"), account.get("_temperature"), account.get("temperature"),
+        health.get("temperature"), meta.get("temperature"),
+    )
+    return value if value in ("cold", "warm", "hot") else "cold"
+
+
+def is_ugc_account(account: dict[str, Any] | None) -> bool:
+    if not account:
+        return False
+    kind = str(_first(account.get("accountType"), account.get("kind"), account.get("source"), "")).lower()
+    return kind in UGC_SOURCES
+
+
+def _hook_of(container: dict[str, Any] | None) -> str | None:
+    if not container:
+        return None
+    brief = container.get("brief") if isinstance(container.get("brief"), dict) else {}
+    return _first(container.get("hook"), brief.get("hook"), container.get("title"), container.get("caption"))
+
+
+def _thumbnail_of(container: dict[str, Any] | None) -> str | None:
+    if not container:
+        return None
+    media = container.get("media")
+    first_media = media[0] if isinstance(media, list) and media and isinstance(media[0], dict) else {}
+    return _first(container.get("thumbnailUrl"), container.get("coverUrl"), first_media.get("thumbnailUrl"),
+                  first_media.get("url"))
+
+
+async def register_post(
+    ctx: Ctx,
+    *,
+    post_id: str,
+    project_id: str,
+    platform: str,
+    published_at: datetime,
+    social_account_id: str | None = None,
+    container_id: str | None = None,
+    layer_id: str | None = None,
+    scheduled_post_id: str | None = None,
+    external_url: str | None = None,
+    source_type: str | None = None,
+    temperature: str | None = None,
+    fmt: str | None = None,
+    hook: str | None = None,
+    title: str | None = None,
+    ugc: bool | None = None,
+    fixed: dict[str, int] | None = None,
+) -> dict[str, Any] | None:
+    """Idempotent on `post_id`: a post already known is left as it is."""
+    cur = await ctx.db.execute("SELECT data FROM metric_posts WHERE id = ? AND tenant_id = ?", (post_id, ctx.tenant_id))
+    existing = await cur.fetchone()
+    if existing:
+        return json.loads(existing[0])
+    account = await _row(ctx, "social_accounts", social_account_id)
+    container = await _row(ctx, "containers", container_id)
+    try:  # publishing's platform post row (media kind, caption) when it exists
+        platform_post = await _row(ctx, "platform_posts", post_id) or {}
+    except sqlite3.OperationalError:  # table not there (yet): the container alone decides
+        platform_post = {}
+    if source_type is None:
+        if container is not None:
+            uploaded = str(container.get("creativeType", "")).lower() == "uploaded"
+            source_type = "manual" if uploaded else "content_container"
+        else:
+            source_type = "platform_post"
+    media_format = fmt or perf.format_of(_first(
+        platform_post.get("mediaKind"), (container or {}).get("format"), (container or {}).get("mediaType"),
+        (container or {}).get("kind")))
+    hook = hook if hook is not None else _first(_hook_of(container), platform_post.get("caption"))
+    record = {
+        "id": post_id,
+        "projectId": project_id,
+        "socialAccountId": social_account_id,
+        "containerId": container_id,
+        "layerId": layer_id,
+        "scheduledPostId": scheduled_post_id,
+        "platform": platform if platform in ("tiktok", "instagram") else "tiktok",
+        "sourceType": source_type,
+        "publishedAt": iso(published_at),
+        "externalUrl": external_url,
+        "temperature": temperature or temperature_of(account),
+        "format": media_format,
+        "hook": hook,
+        "title": title or hook,
+        "thumbnailUrl": _thumbnail_of(container),
+        "ugc": ugc if ugc is not None else is_ugc_account(account),
+    }
+    if fixed is not None:
+        record["fixed"] = fixed
+    first_tick = perf.first_sync(published_at)
+    await ctx.db.execute(
+        "INSERT INTO metric_posts(id, tenant_id, project_id, social_account_id, container_id, layer_id, platform,"
+        " source_type, published_at, first_synced_at, next_sync_at, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (post_id, ctx.tenant_id, project_id, social_account_id, container_id, layer_id, record["platform"],
+         source_type, db_time(published_at), None, db_time(first_tick), json.dumps(record)),
+    )
+    await ensure_sync_timer(ctx, first_tick)
+    return record
+
+
+async def ensure_sync_timer(ctx: Ctx, due: datetime) -> None:
+    current = await ctx.next_timer(SYNC_TIMER, SYNC_REF)
+    if current is not None and current <= due:
+        return
+    await ctx.cancel_timers(SYNC_TIMER, SYNC_REF)
+    await ctx.schedule(SYNC_TIMER, due, {}, ref=SYNC_REF)
+
+
+def inputs_of(ctx: Ctx, post: dict[str, Any]) -> perf.PostInputs:
+    return perf.PostInputs(
+        seed=ctx.seed, post_id=post["id"], account_id=post.get("socialAccountId") or "",
+        platform=post["platform"], temperature=post.get("temperature") or "cold",
+        format=post.get("format") or "video", hook=post.get("hook"),
+    )
+
+
+def values_at(ctx: Ctx, post: dict[str, Any], at: datetime) -> dict[str, int]:
+    """The model's cumulative counters of `post` at instant `at` (not visibility-adjusted)."""
+    published = parse_instant(post["publishedAt"])
+    if "fixed" in post:  # injected UGC posts carry explicit lifetime numbers
+        return _fixed_values(post, perf.hours_between(published, at))
+    return perf.cumulative(perf.profile(inputs_of(ctx, post)), perf.hours_between(published, at))
+
+
+def _fixed_values(post: dict[str, Any], hours: float) -> dict[str, int]:
+    import math
+
+    fixed = post["fixed"]
+    frac = 0.0 if hours <= 0 else 1.0 - math.exp(-hours / perf.TAU_HOURS.get(post["platform"], 20.0))
+    return {k: math.floor(int(fixed.get(k, 0)) * frac) for k in perf.COUNTERS}
+
+
+async def sync_due(ctx: Ctx, at: datetime) -> int:
+    """Snapshot every post whose next sync is due at or before `at`."""
+    rows = await ctx.db.execute_fetchall(
+        "SELECT data, next_sync_at, first_synced_at FROM metric_posts WHERE tenant_id = ? AND next_sync_at IS NOT NULL"
+        " AND next_sync_at <= ? ORDER BY next_sync_at, id",
+        (ctx.tenant_id, db_time(at)),
+    )
+    for data, next_at, first_synced in rows:
+        post = json.loads(data)
+        published = parse_instant(post["publishedAt"])
+        tick: datetime | None = from_db(next_at)
+        first_tick = tick
+        following: datetime | None = None
+        while tick is not None and tick <= at:  # catch up every tick due (posts injected in the past)
+            values = values_at(ctx, post, tick)
+            await ctx.db.execute(
+                "INSERT OR REPLACE INTO post_metrics(tenant_id, post_id, at, views, reach, impressions, likes,"
+                " comments, shares, saves, watch_time_ms, followers_gained) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (ctx.tenant_id, post["id"], db_time(tick), *(values[k] for k in perf.COUNTERS)),
+            )
+            following = perf.next_sync(published, tick)
+            tick = following
+        assert first_tick is not None
+        await ctx.db.execute(
+            "UPDATE metric_posts SET next_sync_at = ?, first_synced_at = COALESCE(first_synced_at, ?)"
+            " WHERE id = ? AND tenant_id = ?",
+            (db_time(following) if following else None, db_time(first_tick), post["id"], ctx.tenant_id),
+        )
+        if first_synced is None:
+            for hook in FIRST_SYNCED:
+                await hook(ctx, post, first_tick)
+    return len(rows)
+
+
+@timer(SYNC_TIMER)
+async def _sync_tick(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
+    await sync_due(ctx, ctx.now)
+    cur = await ctx.db.execute(
+        "SELECT MIN(next_sync_at) FROM metric_posts WHERE tenant_id = ? AND next_sync_at IS NOT NULL",
+        (ctx.tenant_id,),
+    )
+    row = await cur.fetchone()
+    if row and row[0]:
+        due = from_db(row[0])
+        assert due is not None
+        await ctx.schedule(SYNC_TIMER, due, {}, ref=SYNC_REF)
+
+
+def _published_fields(data: dict[str, Any]) -> dict[str, Any]:
+    sp = data.get("scheduledPost") if isinstance(data.get("scheduledPost"), dict) else {}
+    return {
+        "post_id": _first(data.get("platformPostId"), sp.get("platformPostId"), data.get("postId")),
+        "project_id": _first(data.get("projectId"), sp.get("projectId")),
+        "platform": _first(data.get("platform"), sp.get("platform")),
+        "published_at": _first(data.get("publishedAt"), sp.get("publishedAt")),
+        "social_account_id": _first(data.get("socialAccountId"), sp.get("socialAccountId")),
+        "container_id": _first(data.get("containerId"), sp.get("containerId")),
+        "layer_id": _first(data.get("layerId"), data.get("projectLayerId"), sp.get("layerId"), sp.get("projectLayerId")),
+        "scheduled_post_id": _first(data.get("scheduledPostId"), sp.get("id"), sp.get("scheduledPostId")),
+        "external_url": _first(data.get("externalUrl"), sp.get("externalUrl")),
+    }
+
+
+@subscribe
+async def on_post_published(ctx: Ctx, event: dict[str, Any]) -> None:
+    if event.get("type") != "post.published":
+        return
+    fields = _published_fields(event.get("data") or {})
+    if not fields["project_id"]:
+        fields["project_id"] = event.get("projectId")
+    if not fields["project_id"]:
+        return
+    try:
+        published_at = parse_instant(fields["published_at"]) if fields["published_at"] else ctx.now
+    except ValueError:
+        published_at = ctx.now
+    if not fields["post_id"]:
+        fields["post_id"] = ctx.new_id("pp")
+    if fields["layer_id"] is None and fields["scheduled_post_id"]:
+        cur = await ctx.db.execute(
+            "SELECT layer_id FROM scheduled_posts WHERE id = ? AND tenant_id = ?",
+            (fields["scheduled_post_id"], ctx.tenant_id),
+        )
+        row = await cur.fetchone()
+        fields["layer_id"] = row[0] if row else None
+    await register_post(
+        ctx, post_id=fields["post_id"], project_id=fields["project_id"], platform=fields["platform"] or "tiktok",
+        published_at=published_at, social_account_id=fields["social_account_id"],
+        container_id=fields["container_id"], layer_id=fields["layer_id"],
+        scheduled_post_id=fields["scheduled_post_id"], external_url=fields["external_url"],
+    )
+
+
+async def posts_by_id(ctx: Ctx, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    rows = await ctx.db.execute_fetchall(
+        f"SELECT data FROM metric_posts WHERE tenant_id = ? AND id IN ({','.join('?' for _ in ids)})",
+        (ctx.tenant_id, *ids),
+    )
+    return [json.loads(r[0]) for r in rows]
+
+
+async def latest_values(ctx: Ctx, ids: list[str], at: datetime) -> dict[str, dict[str, int]]:
+    """Visible cumulative counters of each post at `at` (its latest snapshot at or before)."""
+    if not ids:
+        return {}
+    cols = ", ".join(perf.COUNTERS)
+    rows = await ctx.db.execute_fetchall(
+        f"SELECT post_id, {cols} FROM post_metrics pm WHERE tenant_id = ? AND post_id IN"
+        f" ({','.join('?' for _ in ids)}) AND at = (SELECT MAX(at) FROM post_metrics WHERE post_id = pm.post_id"
+        " AND at <= ?)",
+        (ctx.tenant_id, *ids, db_time(at)),
+    )
+    return {r[0]: dict(zip(perf.COUNTERS, r[1:], strict=True)) for r in rows}
