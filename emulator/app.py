@@ -6,17 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from emulator import errors
 from emulator.clock import WallClock
 from emulator.emulator import Emulator
 from emulator.http import openapi
-from emulator.http.api import unauth_request_id
-from emulator.http.errors import render
+from emulator.http.errors import exception_handlers
 from emulator.http.routes import all_routes, starlette_routes
 from emulator.settings import Settings
 
@@ -48,27 +43,10 @@ def create_app(settings: Settings | None = None, *, wall: WallClock | None = Non
         finally:
             await emu.stop()
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        rid = unauth_request_id(emu)
-        if exc.status_code == 405:
-            return render(errors.MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}."), rid,
-                          dict(exc.headers or {}))
-        if exc.status_code == 404:
-            return render(errors.NotFound(f"No route {request.method} {request.url.path}."), rid)
-        err = errors.ApiError(str(exc.detail), status=exc.status_code)
-        err.code = "VALIDATION" if exc.status_code < 500 else "INTERNAL"
-        return render(err, rid)
-
-    async def crash(request: Request, exc: Exception) -> Response:
-        rid = unauth_request_id(emu)
-        emu.note_error(rid, request.method, request.url.path, exc)
-        return render(errors.Internal("Internal error in the emulator; this is a bug."), rid)
-
     app = Starlette(
         routes=starlette_routes(routes),
         lifespan=lifespan,
-        exception_handlers={HTTPException: http_error, Exception: crash},
+        exception_handlers=exception_handlers(emu),
     )
     app.state.emulator = emu
     app.state.routes = routes
