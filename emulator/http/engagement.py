@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, model_validator
+from pydantic import AfterValidator, Field, StrictBool
 
 from emulator import errors
 from emulator.clock import parse_duration
@@ -59,12 +59,6 @@ class PatchEngagement(Body):
     replyToComments: Replies | None = None
     replies: Replies | None = None  # the older (V1) spelling of replyToComments
 
-    @model_validator(mode="after")
-    def something(self) -> PatchEngagement:
-        if all(getattr(self, k) is None for k in ("enabled", "firstComment", "replyToComments", "replies")):
-            raise ValueError("send at least one of enabled, firstComment, replyToComments")
-        return self
-
 
 def _sent(section: Body | None) -> dict[str, Any]:
     if section is None:
@@ -87,6 +81,8 @@ async def patch_engagement(call: Call) -> dict[str, Any]:
                 raise errors.Validation(f"{section}.{nulls[0]} cannot be null.", path=f"{section}.{nulls[0]}")
     if raw.get("enabled", False) is None:
         raise errors.Validation("enabled cannot be null.", path="enabled")
+    if not {"enabled", "firstComment", "replyToComments", "replies"} & set(raw):
+        raise errors.Validation("Send at least one of enabled, firstComment, replyToComments.", path="")
     changes: dict[str, Any] = {}
     if body.enabled is not None:
         changes["enabled"] = body.enabled
