@@ -24,6 +24,7 @@ No I/O, no clock reads: instants are parameters.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -114,7 +115,9 @@ class Profile:
     breakout: bool
 
 
+@functools.lru_cache(maxsize=8192)
 def profile(inp: PostInputs) -> Profile:
+    """The post's lifetime shape (cached: pure in its inputs)."""
     platform = inp.platform if inp.platform in BASE_VIEWS else "tiktok"
     temperature = inp.temperature if inp.temperature in ("cold", "warm", "hot") else "cold"
     fmt = inp.format if inp.format in FORMAT_FACTOR else "video"

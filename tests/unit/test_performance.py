@@ -21,6 +21,7 @@ inputs = st.builds(
 hours = st.floats(min_value=0, max_value=24 * 120, allow_nan=False)
 
 
+@settings(deadline=None)
 @given(inputs, hours, hours)
 def test_cumulative_counters_never_decrease(inp, a, b):
     p = perf.profile(inp)
@@ -30,6 +31,7 @@ def test_cumulative_counters_never_decrease(inp, a, b):
         assert after[key] >= before[key] >= 0, key
 
 
+@settings(deadline=None)
 @given(inputs, hours)
 def test_engagements_bounded_by_views(inp, t):
     m = perf.metrics_at(inp, t)
@@ -42,12 +44,14 @@ def test_engagements_bounded_by_views(inp, t):
         assert m["engagement_rate"] == 0
 
 
+@settings(deadline=None)
 @given(inputs, hours)
 def test_same_inputs_same_numbers(inp, t):
     again = perf.PostInputs(**inp.__dict__)
     assert perf.metrics_at(inp, t) == perf.metrics_at(again, t)
 
 
+@settings(deadline=None)
 @given(inputs)
 def test_nothing_before_publish_and_images_have_no_watch_time(inp):
     assert all(v == 0 for v in perf.cumulative(perf.profile(inp), 0).values())
@@ -96,7 +100,7 @@ def test_hook_lift_is_shared_by_posts_with_the_same_hook():
     assert lift == perf.z(0, "hook", perf.normalize_hook("stop   SCROLLING"))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1)).map(lambda d: d.replace(tzinfo=UTC)))
 def test_sync_ticks_follow_the_cadence(published):
     first = perf.first_sync(published)
