@@ -6,7 +6,8 @@ Each wake-up settles every tenant at its own now, exactly what `advance` does on
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -19,6 +20,10 @@ log = logging.getLogger("emulator.ticker")
 
 # Cadences every tenant shares (name → 5-field cron, UTC). Areas add theirs with `cadence()`.
 CADENCES: dict[str, str] = {}
+
+
+# Async callbacks run once when the scheduler starts (e.g. rebuild per-layer cron jobs from SQLite).
+ON_START: list[Callable[[Any], Awaitable[None]]] = []
 
 
 def cadence(name: str, cron: str) -> None:
@@ -38,6 +43,8 @@ class Ticker:
         )
         for name, expr in CADENCES.items():
             self.add_cron(name, expr)
+        for fn in ON_START:
+            self.scheduler.add_job(fn, args=[self], id=f"on-start:{getattr(fn, '__qualname__', fn)}", replace_existing=True)
         self.scheduler.start()
 
     def add_cron(self, job_id: str, expr: str) -> None:

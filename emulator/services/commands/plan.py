@@ -1,0 +1,189 @@
+"""`social-distribution-plan` (initialize, refresh-schedule, refresh-schedule-scheduled):
+load the project timezone → validate the account → load the health snapshot → compute the
+slots → upsert the slot rows → attach ready content → request generation for the gaps
+(distribution.md §5.5). The pure part is `emulator.domain.slots.plan`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from emulator import errors
+from emulator.clock import iso
+from emulator.context import Ctx
+from emulator.domain import slots
+from emulator.services import distribution as dist
+from emulator.services import projects, temperature
+from emulator.services.runs import CommandFailed, Recorder
+
+
+async def load_timezone(ctx: Ctx, layer: dict[str, Any], rec: Recorder) -> str:
+    rec.begin("loadProjectTimezone", {"projectId": layer["projectId"]})
+    project = await projects.get(ctx, layer["projectId"])
+    tz = project.get("timezone") or "UTC"
+    rec.end({"timezone": tz})
+    return str(tz)
+
+
+async def validate_account(ctx: Ctx, layer: dict[str, Any], rec: Recorder) -> dict[str, Any]:
+    account_id = layer["config"]["social"]["socialAccountId"]
+    rec.begin("validateSocialAccount", {"socialAccountId": account_id})
+    account = await dist.load_account(ctx, account_id)
+    if account is None or account.get("status") == "disconnected":
+        raise CommandFailed("ACCOUNT_NOT_CONNECTED", f"Social account {account_id} is not connected.",
+                            {"socialAccountId": account_id})
+    if not dist.healthy(account):
+        raise CommandFailed(
+            "ACCOUNT_UNHEALTHY",
+            f"Social account {account_id} is unhealthy ({account.get('tokenError') or account.get('status')}); "
+            "reconnect it to clear the token error.",
+            {"socialAccountId": account_id, "tokenError": account.get("tokenError"), "status": account.get("status")},
+        )
+    rec.end({"socialAccountId": account_id, "platform": account.get("platform"), "status": account.get("status")})
+    return account
+
+
+async def load_snapshot(ctx: Ctx, account: dict[str, Any], rec: Recorder) -> dict[str, Any]:
+    rec.begin("loadHealthSnapshot", {"socialAccountId": account["id"]})
+    snap = await temperature.snapshot(ctx, account)
+    rec.end(snap)
+    return snap
+
+
+def grid_times(layer: dict[str, Any], temp: str) -> list[Any]:
+    cfg = layer["config"]
+    return slots.slot_times(cfg["distributionMode"], temp, (cfg.get("schedule") or {}).get("times"))
+
+
+async def run_plan(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec: Recorder) -> dict[str, Any]:
+    cfg = layer["config"]
+    tz = await load_timezone(ctx, layer, rec)
+    account = await validate_account(ctx, layer, rec)
+    snap = await load_snapshot(ctx, account, rec)
+
+    rec.begin("computeSlots", {"distributionMode": cfg["distributionMode"], "temperature": snap["temperature"],
+                               "times": (cfg.get("schedule") or {}).get("times"), "timezone": tz})
+    for row in await dist.layer_rows(ctx, layer["id"], "status = 'pending_assets'"):
+        await dist.reconcile_waiting(ctx, row)
+    available = await dist.available_containers(ctx, layer, account)
+    existing = await dist.existing_slots(ctx, layer["id"])
+    try:
+        p = slots.plan(ctx.now, tz, cfg["distributionMode"], snap["temperature"],
+                       (cfg.get("schedule") or {}).get("times"), len(available), existing)
+    except slots.SlotConfigError as exc:
+        raise CommandFailed("VALIDATION", str(exc)) from None
+    rec.end({
+        "times": [t.strftime("%H:%M") for t in p.times], "slotsPerDay": p.slots_per_day,
+        "horizonDays": p.horizon_days, "availableContent": len(available), "gridSlots": len(p.grid),
+        "toCreate": len(p.to_create), "stale": len(p.stale),
+    })
+
+    rec.begin("upsertScheduledPosts", {"create": [iso(t) for t in p.to_create], "remove": list(p.stale)})
+    removed = 0
+    for row_id in p.stale:
+        cur = await ctx.db.execute(
+            "DELETE FROM scheduled_posts WHERE id = ? AND tenant_id = ? AND status = 'pending' AND container_id IS NULL",
+            (row_id, ctx.tenant_id),
+        )
+        removed += cur.rowcount
+    for at in p.to_create:
+        await dist.sp.insert(ctx, dist.empty_row(ctx, layer, account, at))
+    rec.end({"created": len(p.to_create), "removed": removed})
+
+    rec.begin("attachReadyContent", {"availableContent": [c["id"] for c in available]})
+    attached = await attach_available(ctx, layer, available, rec)
+    rec.end({"attached": attached})
+
+    generation = await request_generation(ctx, layer, account, rec)
+    return {
+        "temperature": snap["temperature"], "slotsPerDay": p.slots_per_day, "horizonDays": p.horizon_days,
+        "created": len(p.to_create), "removed": removed, "attached": len(attached),
+        "generationRequested": generation,
+    }
+
+
+async def empty_future(ctx: Ctx, layer_id: str) -> list[dict[str, Any]]:
+    return await dist.layer_rows(
+        ctx, layer_id, "status = 'pending' AND container_id IS NULL AND scheduled_at > ?", (iso(ctx.now),)
+    )
+
+
+async def attach_available(
+    ctx: Ctx, layer: dict[str, Any], containers: list[dict[str, Any]], rec: Recorder
+) -> list[dict[str, Any]]:
+    """Oldest containers into the earliest empty future slots, one compare-and-set each."""
+    out: list[dict[str, Any]] = []
+    by_id = {c["id"]: c for c in containers}
+    empty = [r for r in await empty_future(ctx, layer["id"]) if not r.get("pinned")]
+    rows = {r["id"]: r for r in empty}
+    ready = [slots.ReadyContainer(c["id"], dist.instant(c["completedAt"])) for c in containers if c.get("completedAt")]
+    for slot_id, container_id in slots.assign([dist.as_slot(r) for r in empty], ready):
+        row = rows[slot_id]
+        if await dist.claim(ctx, row, by_id[container_id]):
+            fresh = await dist.sp.get_row(ctx, slot_id)
+            await dist.emit_scheduled(ctx, fresh)
+            out.append({"scheduledPostId": slot_id, "containerId": container_id, "scheduledAt": fresh["scheduledAt"],
+                        "status": fresh["status"]})
+        else:
+            rec.log(f"slot {slot_id} was taken before {container_id} could claim it", "warning")
+    return out
+
+
+async def request_generation(ctx: Ctx, layer: dict[str, Any], account: dict[str, Any], rec: Recorder) -> int:
+    cfg = layer["config"]
+    if cfg.get("generationMode") != "automatic" or cfg["distributionMode"] == "manual":
+        return 0
+    empty = await empty_future(ctx, layer["id"])
+    in_flight = await dist.in_flight_count(ctx, layer, account)
+    count = max(len(empty) - in_flight, 0)
+    rec.begin("requestGeneration", {"missingSlots": len(empty), "inFlight": in_flight, "generateCount": count})
+    if count == 0:
+        rec.end({"requested": 0, "containerIds": []})
+        return 0
+    try:
+        from emulator.services import generation  # type: ignore[attr-defined]
+    except ImportError:
+        rec.log("content generation is not available in this build; slots stay empty", "warning")
+        rec.end({"requested": 0, "containerIds": []})
+        return 0
+    project = await projects.get(ctx, layer["projectId"])
+    try:
+        result = await generation.request_generation(
+            ctx, project, format="auto", social_account_id=account["id"], count=count
+        )
+    except errors.ApiError as exc:
+        rec.log(f"generation was refused: {exc.code} {exc.message}", "warning")
+        rec.end({"requested": 0, "containerIds": [], "error": {"code": exc.code, "message": exc.message}})
+        return 0
+    ids = _container_ids(result)
+    attached = await _attach_in_flight(ctx, layer, ids, rec)
+    rec.end({"requested": len(ids), "containerIds": ids, "attached": attached})
+    return len(ids)
+
+
+def _container_ids(result: Any) -> list[str]:
+    if isinstance(result, dict):
+        if "containerIds" in result:
+            return [str(i) for i in result["containerIds"]]
+        if "id" in result:
+            return [str(result["id"])]
+    if isinstance(result, list):
+        return [str(r["id"]) if isinstance(r, dict) else str(r) for r in result]
+    return []
+
+
+async def _attach_in_flight(ctx: Ctx, layer: dict[str, Any], ids: list[str], rec: Recorder) -> list[dict[str, Any]]:
+    from emulator.services import containers
+
+    out = []
+    empty = [r for r in await empty_future(ctx, layer["id"]) if not r.get("pinned")]
+    for row, container_id in zip(empty, ids):
+        container = await containers.find(ctx, container_id)
+        if container is None:
+            continue
+        if await dist.claim(ctx, row, container):
+            fresh = await dist.sp.get_row(ctx, row["id"])
+            await dist.emit_scheduled(ctx, fresh)
+            out.append({"scheduledPostId": row["id"], "containerId": container_id, "status": fresh["status"]})
+        else:
+            rec.log(f"slot {row['id']} was taken before {container_id} could claim it", "warning")
+    return out
