@@ -71,10 +71,16 @@ def _hook_of(container: dict[str, Any] | None) -> str | None:
 def _thumbnail_of(container: dict[str, Any] | None) -> str | None:
     if not container:
         return None
-    media = container.get("media")
-    first_media = media[0] if isinstance(media, list) and media and isinstance(media[0], dict) else {}
-    return _first(container.get("thumbnailUrl"), container.get("coverUrl"), first_media.get("thumbnailUrl"),
-                  first_media.get("url"))
+    candidates: list[Any] = [container.get("preview"), container.get("primaryAsset")]
+    for key in ("assets", "media"):
+        items = container.get(key)
+        if isinstance(items, list) and items:
+            candidates.append(items[0])
+    found = [container.get("thumbnailUrl"), container.get("coverUrl")]
+    for c in candidates:
+        if isinstance(c, dict):
+            found += [c.get("thumbnailUrl"), c.get("coverUrl")]
+    return _first(*found)
 
 
 async def register_post(
@@ -115,7 +121,8 @@ async def register_post(
         else:
             source_type = "platform_post"
     media_format = fmt or perf.format_of(_first(
-        platform_post.get("mediaKind"), (container or {}).get("format"), (container or {}).get("mediaType"),
+        platform_post.get("mediaKind"), ((container or {}).get("preview") or {}).get("kind"),
+        (container or {}).get("format"), (container or {}).get("mediaType"),
         (container or {}).get("kind")))
     hook = hook if hook is not None else _first(_hook_of(container), platform_post.get("caption"))
     record = {

@@ -83,6 +83,7 @@ def container(api: Api, project_id: str, *, hook: str = "Get things done faster"
             " VALUES (?,?,?,?,?,?,?,?)",
             (cid, ctx.tenant_id, project_id, "completed", "not_required", now, now, json.dumps(record)),
         )
+        await ctx.emit("content.generated", {"containerId": cid, "projectId": project_id}, project_id=project_id)
         return cid
 
     return str(in_tx(api, insert))
