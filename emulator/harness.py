@@ -74,6 +74,19 @@ class HarnessSettings:
         )
 
 
+def _tcp_transport() -> httpx.HTTPTransport:
+    # TCP_NODELAY: without it every small keep-alive request waits ~40 ms on delayed ACKs
+    return httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+
+
+class _NotStarted(httpx.BaseTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise HarnessError("the emulator is not started (use it as a context manager or call start())")
+
+
+_NOT_STARTED = _NotStarted()
+
+
 def _format_errors(errors: list[Any]) -> str:
     parts = [f"the emulator raised {len(errors)} unexpected exception(s) (answered 500 INTERNAL):"]
     for err in errors:
@@ -91,9 +104,7 @@ class Backend(AbstractContextManager["Backend"]):
         self.settings = self.harness_settings.to_settings()
         self.app = create_app(self.settings)
         self.started = False
-        # TCP_NODELAY: without it every small request waits ~40 ms on delayed ACKs
-        self.transport: httpx.BaseTransport = httpx.HTTPTransport(
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        self.transport: httpx.BaseTransport = _NOT_STARTED
         self._anonymous: httpx.Client | None = None
 
     @property
@@ -141,7 +152,7 @@ class Backend(AbstractContextManager["Backend"]):
             body["scopes"] = scopes
         if name is not None:
             body["name"] = name
-        mark = len(self.emulator.server_errors)
+        mark = len(self.server_errors)
         r = self.anonymous.post("/_emulator/keys", json=body)
         if r.status_code != 200:
             raise HarnessError(f"minting a tenant failed: {r.status_code} {r.text}")
@@ -172,6 +183,7 @@ class ThreadedEmulator(Backend):
         self.base_url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, lifespan="on", log_config=None, access_log=False)
         self._server = uvicorn.Server(config)
+        self.transport = _tcp_transport()
         self._thread = threading.Thread(target=self._run, args=(sock,), name="layers-emulator", daemon=True)
         self._thread.start()
         if not self._ready.wait(STARTUP_TIMEOUT) or not self._server.started:
@@ -274,6 +286,47 @@ class InProcessEmulator(Backend):
             self._portal_cm.__exit__(None, None, None)
             self._portal_cm = None
         self.started = False
+
+
+@dataclass
+class RemoteError:
+    request_id: str
+    method: str
+    path: str
+    traceback: str
+
+
+class RemoteEmulator(Backend):
+    """An emulator that is already running elsewhere (`layers-emulator serve`): tenants are
+    minted over HTTP and server errors read from `GET /_emulator/server-errors`."""
+
+    def __init__(self, base_url: str, settings: HarnessSettings | None = None) -> None:
+        self.harness_settings = settings or HarnessSettings()
+        self.base_url = base_url.rstrip("/")
+        self.app = None
+        self.started = True
+        self.transport = _tcp_transport()
+        self._anonymous = None
+
+    @property
+    def server_errors(self) -> list[Any]:
+        r = self.anonymous.get("/_emulator/server-errors")
+        if r.status_code != 200:
+            return []
+        return [RemoteError(e.get("requestId", ""), e.get("method", ""), e.get("path", ""), e.get("traceback", ""))
+                for e in r.json().get("items", [])]
+
+    def start(self) -> RemoteEmulator:
+        try:
+            r = self.anonymous.get("/_emulator/health")
+        except httpx.HTTPError as exc:
+            raise HarnessError(f"no emulator answers at {self.base_url} ({exc})") from None
+        if r.status_code != 200:
+            raise HarnessError(f"no emulator answers at {self.base_url} (health: {r.status_code})")
+        return self
+
+    def stop(self) -> None:
+        self.transport.close()
 
 
 class Tenant:
