@@ -136,7 +136,8 @@ async def app_demo(ctx: Ctx, project_id: str, media_id: str | None) -> dict[str,
                 f"SELECT data FROM {table} WHERE tenant_id = ? ORDER BY rowid", (ctx.tenant_id,)
             )
             rows += [json.loads(r[0]) for r in found]
-    mine = [r for r in rows if r.get("projectId") == project_id and not r.get("deletedAt")]
+    mine = [r for r in rows if r.get("projectId") == project_id and not r.get("deletedAt")
+            and r.get("_status", "active") == "active"]
 
     def is_demo(r: dict[str, Any]) -> bool:
         return r.get("role") == "app-demo" or r.get("kind") in ("demo-video", "app-demo")

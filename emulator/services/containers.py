@@ -27,6 +27,7 @@ Hook = Callable[[Ctx, dict[str, Any]], Awaitable[Any]]
 ON_APPROVED: list[Hook] = []
 ON_REJECTED: list[Hook] = []
 ON_COMPLETED: list[Hook] = []
+on_approved, on_rejected, on_completed = ON_APPROVED, ON_REJECTED, ON_COMPLETED  # the same lists, lower-case names
 
 CONTAINERS = Docs(
     "containers",
