@@ -121,6 +121,10 @@ async def revoke(call: Call) -> dict[str, Any]:
     return await social.revoke(call.ctx, call.params["socialAccountId"])
 
 
+async def account_health(call: Call) -> dict[str, Any]:
+    return await social.health(call.ctx, call.params["socialAccountId"])
+
+
 # ---------------------------------------------------------------- control routes
 
 class AccountControls(Body):
@@ -190,6 +194,8 @@ ROUTES = [
           query=("platform", "status", "leased", "cursor", "limit"), summary="List social accounts", tags=TAGS),
     Route("DELETE", "/v1/social-accounts/{socialAccountId}", revoke, scope="social:write",
           summary="Revoke a social account", audit="social_account.revoked", tags=TAGS),
+    Route("GET", "/v1/social-accounts/{socialAccountId}/health", account_health, scope="social:read",
+          summary="Content-health snapshot of an account", tags=TAGS),
     Route("GET", "/_emulator/oauth/authorize", authorize, auth=False, klass=None, query=("state", "outcome", "errorCode"),
           summary="Sandbox OAuth consent page (redirects to returnUrl)", tags=CTL),
     Route("POST", "/_emulator/oauth/{state}", force_oauth, klass=None, body=ForceOAuth, idempotent=False,

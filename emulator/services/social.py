@@ -331,3 +331,31 @@ async def set_controls(ctx: Ctx, account_id: str, changes: dict[str, Any]) -> di
             account["status"] = "connected"
     await ACCOUNTS.save(ctx.db, ctx.tenant_id, account)
     return account
+
+
+# ---------------------------------------------------------------- health snapshot
+
+RECOMMENDATIONS = {
+    "new": "Fresh account: post once a day for the first two weeks to build a baseline.",
+    "cold": "Reach is low: keep a steady daily cadence and lead with your strongest hooks.",
+    "warm": "Momentum is building: two posts a day keeps the account warming up.",
+    "hot": "The account is hot: three posts a day while engagement holds.",
+}
+
+
+async def health(ctx: Ctx, account_id: str) -> dict[str, Any]:
+    """GET /v1/social-accounts/:id/health: the latest content-health snapshot, built on the
+    distribution area's temperature snapshot (posts published in the trailing 14 days, or a pin)."""
+    account = await get_account(ctx, account_id)
+    from emulator.services import temperature
+
+    snap = await temperature.snapshot(ctx, account)
+    fresh = snap["source"] == "computed" and snap["publishedLast14Days"] == 0
+    tier = "new" if fresh else snap["temperature"]
+    base = {"new": 10, "cold": 30, "warm": 60, "hot": 85}[tier]
+    score = min(100, base + min(snap["publishedLast14Days"], 14))
+    return {
+        "socialAccountId": account["id"], "score": score, "tier": tier, "isShadowbanned": False,
+        "shadowbanSeverity": None, "recommendation": RECOMMENDATIONS[tier], "temperature": snap["temperature"],
+        "healthy": is_healthy(account), "status": account["status"], "computedAt": snap["computedAt"],
+    }

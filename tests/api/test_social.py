@@ -195,3 +195,14 @@ def test_httpx_follows_the_consent_redirect_back_to_return_url(api: Api) -> None
     assert [h.status_code for h in r.history] == [302]
     assert parse_qs(r.url.query.decode())["state"] == [oauth["state"]]
     assert api.get(f"/v1/social/oauth-status/{oauth['state']}").json()["status"] == "completed"
+
+
+def test_health_snapshot_follows_pin_and_token_error(api: Api) -> None:
+    p = api.project()
+    sid = connect(api, p["id"])["socialAccountId"]
+    fresh = api.get(f"/v1/social-accounts/{sid}/health").json()
+    assert fresh["tier"] == "new" and fresh["healthy"] is True and 0 <= fresh["score"] <= 100
+    api.post(f"/_emulator/social-accounts/{sid}", json={"temperature": "hot", "tokenError": "expired"})
+    hot = api.get(f"/v1/social-accounts/{sid}/health").json()
+    assert hot["tier"] == "hot" and hot["healthy"] is False and hot["score"] > fresh["score"]
+    assert api.get("/v1/social-accounts/sa_00000000-0000-4000-8000-000000000000/health").status_code == 404
