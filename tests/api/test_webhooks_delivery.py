@@ -14,7 +14,7 @@ import pytest
 from emulator.clock import parse_instant
 from emulator.domain.signing import parse_header, verify_signature
 from tests.api.webhook_receiver import Receiver, receiver
-from tests.support import Api
+from tests.support import Api, new_key
 
 
 @pytest.fixture
@@ -220,8 +220,6 @@ def test_rotation_signs_with_both_secrets_during_grace(api: Api, hook: Receiver)
 
 
 def test_other_tenants_events_never_arrive(client: Any, api: Api, hook: Receiver) -> None:
-    from tests.support import new_key
-
     register(api, hook)
     other = Api(client, new_key())
     emit(other)
@@ -360,3 +358,39 @@ def test_inbox_filters_and_cursor(api: Api, hook: Receiver) -> None:
     rest = api.get("/_emulator/webhooks/inbox", params={"limit": 3, "cursor": page["nextCursor"]}).json()
     assert len(page["items"]) == 3 and len(rest["items"]) == 1 and rest["nextCursor"] is None
     assert api.get("/_emulator/webhooks/inbox", params={"cursor": "!!"}).status_code == 422
+
+
+def test_integrations_policy_stops_on_4xx_and_after_five(api: Api, hook: Receiver) -> None:
+    api.post("/_emulator/webhooks/config", json={"retryPolicy": "integrations"})
+    endpoint = register(api, hook)
+    hook.answer(404)
+    emit(api)
+    api.advance(seconds=0)
+    [row] = deliveries(api, endpoint["id"])
+    assert row["status"] == "abandoned" and row["attempts"] == 1 and row["lastResponseStatus"] == 404
+    hook.answer(then=500)
+    emit(api)
+    api.advance(duration="P2D")
+    assert len(hook.received) == 1 + 5
+    assert deliveries(api, endpoint["id"])[0]["status"] == "abandoned"
+
+
+def test_redirect_is_a_failure(api: Api, hook: Receiver) -> None:
+    endpoint = register(api, hook)
+    hook.answer(302)
+    emit(api)
+    api.advance(seconds=0)
+    [row] = deliveries(api, endpoint["id"])
+    assert row["status"] == "pending" and row["lastResponseStatus"] == 302
+
+
+@pytest.mark.realtime
+def test_real_clock_delivers_within_a_second_or_two(hook: Receiver) -> None:
+    from tests.support import emulator_client
+
+    with emulator_client(clock="real", start=None) as real:
+        api = Api(real, new_key())
+        register(api, hook)
+        emit(api)
+        assert hook.arrived.wait(timeout=5), "the APScheduler sweep did not deliver"
+        assert hook.received[0].verified

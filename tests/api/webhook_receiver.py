@@ -37,6 +37,7 @@ class Receiver:
     delay: float = 0.0  # seconds to wait before answering (a slow receiver)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    arrived: threading.Event = field(default_factory=threading.Event)
 
     def answer(self, *statuses: int, then: int | None = None) -> None:
         with self.lock:
@@ -61,6 +62,7 @@ def receiver() -> Iterator[Receiver]:
             status = state._next_status()
             with state.lock:
                 state.received.append(Received(self.path, headers, body, verified))
+            state.arrived.set()
             if state.delay:
                 time.sleep(state.delay)
             try:
