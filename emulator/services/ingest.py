@@ -13,8 +13,8 @@ from typing import Any
 from emulator import errors, jobs
 from emulator.context import Ctx
 from emulator.fakes import onboarding as fakes
-from emulator.ids import crockford, stable_int
-from emulator.services import github, projects, readiness
+from emulator.ids import stable_int
+from emulator.services import github, projects, readiness, sdk_apps
 
 BREAKER_FAILURES = 5
 BREAKER_WINDOW = timedelta(days=7)
@@ -71,7 +71,7 @@ async def _complete(ctx: Ctx, job: dict[str, Any]) -> dict[str, Any]:
             "repoFullName": params["repo"], "branch": params.get("branch") or "main",
             "prUrl": f"https://github.com/{params['repo']}/pull/{1 + stable_int(ctx.seed, job['jobId'], 'pr') % 400}"
             if params.get("openPR", True) else None,
-            "sdkAppId": "app_" + crockford(24, ctx.seed, job["jobId"], "sdk").lower()[:24],
+            "sdkAppId": await sdk_apps.provision_for_github(ctx, project["id"], params["repo"], detected),
             "platformsDetected": detected,
         })
     project["ingestState"] = {**(project.get("ingestState") or {}),

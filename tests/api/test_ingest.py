@@ -119,6 +119,8 @@ def test_github_flow_both_paths(api: Api) -> None:
     assert done["status"] == "completed"
     assert done["result"]["repoFullName"] == repo and done["result"]["prUrl"].startswith(f"https://github.com/{repo}/pull/")
     assert done["result"]["platformsDetected"] == stridely()["platforms"]
+    sdk = api.get(f"/v1/projects/{p['id']}/sdk-apps/{done['result']['sdkAppId']}")
+    assert sdk.status_code == 200 and "apiKey" not in sdk.json()
     r2 = api.post(f"/v1/projects/{p['id']}/ingest/github", json={"repoFullName": repo, "openPR": False})
     assert finish(api, r2.json()["jobId"], 140)["result"]["prUrl"] is None
     wrong = api.post(f"/v1/projects/{p['id']}/github/ingest", json={"installationId": installation_id + 1, "repo": repo})
