@@ -8,6 +8,7 @@ the platform's last sync.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,9 +27,17 @@ SUMS = ("spend", "impressions", "reach", "clicks", "conversions", "revenue")
 class Ad:
     id: str
     platform: str
-    daily_budget: float  # USD
+    daily_budget: float  # USD, from `started_at`
     started_at: datetime
     paused_at: datetime | None = None
+    budget_changes: tuple[tuple[datetime, float], ...] = ()  # (from, USD a day), in time order
+
+    def budget_at(self, at: datetime) -> float:
+        budget = self.daily_budget
+        for since, value in self.budget_changes:
+            if since <= at:
+                budget = value
+        return budget
 
 
 def last_sync(platform: str, now: datetime) -> datetime:
@@ -39,19 +48,32 @@ def last_sync(platform: str, now: datetime) -> datetime:
     return tick + STAGGER.get(platform, timedelta(0))
 
 
-def day_values(seed: int, ad: Ad, day: datetime) -> dict[str, float]:
-    """Full-day values of `ad` on the UTC day starting at `day`."""
+@functools.lru_cache(maxsize=16384)
+def _draws(seed: int, ad_id: str, platform: str) -> tuple[float, float, float, float]:
+    """The ad's fixed draws: CPM, base CTR, conversion rate, order value."""
+    return (CPM[platform] * math.exp(0.25 * z(seed, ad_id, "cpm")),
+            CTR[platform] * math.exp(0.4 * z(seed, ad_id, "ctr")),
+            min(1.0, CVR[platform] * math.exp(0.5 * z(seed, ad_id, "cvr"))),
+            4.50 * math.exp(0.3 * z(seed, ad_id, "aov")))
+
+
+@functools.lru_cache(maxsize=131072)
+def _pace(seed: int, ad_id: str, key: str) -> float:
+    return 0.85 + 0.15 * u(seed, ad_id, key, "pace")
+
+
+def day_values(seed: int, ad: Ad, day: datetime, budget: float | None = None) -> dict[str, float]:
+    """Full-day values of `ad` on the UTC day starting at `day` (at `budget` USD a day)."""
     key = day.strftime("%Y-%m-%d")
     age = max(0.0, (day - ad.started_at).total_seconds() / 86400)
-    spend = ad.daily_budget * (0.85 + 0.15 * u(seed, ad.id, key, "pace"))
-    cpm = CPM[ad.platform] * math.exp(0.25 * z(seed, ad.id, "cpm"))
+    cpm, base_ctr, cvr, aov = _draws(seed, ad.id, ad.platform)
+    spend = (ad.daily_budget if budget is None else budget) * _pace(seed, ad.id, key)
     impressions = spend / cpm * 1000
     frequency = min(6.0, 1.2 + 0.08 * age)
-    ctr = CTR[ad.platform] * math.exp(0.4 * z(seed, ad.id, "ctr")) * max(0.5, 1 - 0.01 * max(0.0, age - 14))
+    ctr = base_ctr * max(0.5, 1 - 0.01 * max(0.0, age - 14))
     clicks = impressions * ctr
-    cvr = CVR[ad.platform] * math.exp(0.5 * z(seed, ad.id, "cvr"))
-    conversions = clicks * min(1.0, cvr)
-    revenue = conversions * 4.50 * math.exp(0.3 * z(seed, ad.id, "aov"))
+    conversions = clicks * cvr
+    revenue = conversions * aov
     return {"spend": spend, "impressions": impressions, "reach": impressions / frequency, "clicks": clicks,
             "conversions": conversions, "revenue": revenue}
 
@@ -64,15 +86,18 @@ def accrued(seed: int, ad: Ad, start: datetime, end: datetime, now: datetime) ->
     out = dict.fromkeys(SUMS, 0.0)
     if hi <= lo:
         return out
-    day = lo.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    while day < hi:
-        nxt = day + timedelta(days=1)
-        overlap = (min(nxt, hi) - max(day, lo)).total_seconds() / 86400
-        if overlap > 0:
-            values = day_values(seed, ad, day)
-            for k in SUMS:
-                out[k] += values[k] * overlap
-        day = nxt
+    cuts = sorted({lo, hi, *(at for at, _ in ad.budget_changes if lo < at < hi)})
+    for seg_lo, seg_hi in zip(cuts, cuts[1:]):
+        budget = ad.budget_at(seg_lo)
+        day = seg_lo.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        while day < seg_hi:
+            nxt = day + timedelta(days=1)
+            overlap = (min(nxt, seg_hi) - max(day, seg_lo)).total_seconds() / 86400
+            if overlap > 0:
+                values = day_values(seed, ad, day, budget)
+                for k in SUMS:
+                    out[k] += values[k] * overlap
+            day = nxt
     return out
 
 

@@ -9,9 +9,9 @@ from pydantic import Field
 from emulator import errors
 from emulator.domain import metric_series as ms
 from emulator.http import query as q
-from emulator.http.api import Body, Call, Route
+from emulator.http.api import Body, Call, Reply, Route
 from emulator.http.metrics import many, window
-from emulator.services import ads_content, ads_metrics, projects, recommendations
+from emulator.services import ad_layers, ads_content, ads_metrics, projects, recommendations
 
 POOLS = ("generated", "ugc", "manual")
 SORTS = tuple(ads_content.SORTS)
@@ -148,6 +148,20 @@ async def pause(call: Call) -> dict[str, Any]:
     return await ads_metrics.pause(call.ctx, record, call.body.reason)
 
 
+class InstallAdLayer(Body):
+    projectId: str
+    templateId: str
+    config: dict[str, Any] | None = None
+    schedule: dict[str, Any] | None = None
+
+
+async def install_ad_layer(call: Call) -> Reply:
+    body: InstallAdLayer = call.body
+    cron = (body.schedule or {}).get("cron")
+    layer = await ad_layers.install(call.ctx, body.projectId, body.templateId, body.config, cron)
+    return Reply({k: v for k, v in layer.items() if not k.startswith("_")}, 201)
+
+
 TAGS = ("ads",)
 ROUTES = [
     Route("GET", "/v1/projects/{projectId}/ads-content", list_ads_content, scope="metrics:read",
@@ -166,6 +180,8 @@ ROUTES = [
           audit="recommendation.updated", tags=TAGS),
     Route("POST", "/_emulator/ads/promotions", promote, klass=None, body=Promote, idempotent=False,
           summary="Promote a creative as a synthetic ad (emulator control)", tags=("emulator",)),
+    Route("POST", "/_emulator/ad-layers", install_ad_layer, klass=None, body=InstallAdLayer, idempotent=False,
+          status=201, summary="Install a Meta / TikTok ad manager layer (emulator control)", tags=("emulator",)),
     Route("POST", "/_emulator/ads/promotions/{adId}/pause", pause, klass=None, body=Pause, idempotent=False,
           summary="Pause a synthetic ad (emulator control)", tags=("emulator",)),
 ]

@@ -47,9 +47,11 @@ def platform_name(value: str) -> str | None:
 
 def _ad(record: dict[str, Any]) -> paid.Ad:
     return paid.Ad(
-        id=record["id"], platform=record["platform"], daily_budget=record["dailyBudgetCents"] / 100,
+        id=record["id"], platform=record["platform"], daily_budget=record.get("initialDailyBudgetCents", record["dailyBudgetCents"]) / 100,
         started_at=parse_instant(record["startedAt"]),
         paused_at=parse_instant(record["pausedAt"]) if record.get("pausedAt") else None,
+        budget_changes=tuple((parse_instant(c["at"]), c["dailyBudgetCents"] / 100)
+                             for c in record.get("budgetChanges") or []),
     )
 
 
@@ -67,9 +69,10 @@ async def promote(
         "platform": platform,
         "status": "active",
         "dailyBudgetCents": daily_budget_cents or DEFAULT_DAILY_BUDGET_CENTS,
+        "initialDailyBudgetCents": daily_budget_cents or DEFAULT_DAILY_BUDGET_CENTS,
         "adAccountId": account_id,
         "campaignId": "cmp_" + uuid_from(ctx.seed, ctx.tenant_id, project_id, platform, "campaign"),
-        "adsetId": "adset_" + uuid_from(ctx.seed, ad_id, "adset"),
+        "adsetId": "adset_" + uuid_from(ctx.seed, ctx.tenant_id, project_id, platform, layer_id, "adset"),
         "name": f"{platform.split('_')[0].title()} ad {ad_id[-6:]}",
         "layerId": layer_id,
         "startedAt": ctx.iso_now(),
@@ -77,6 +80,13 @@ async def promote(
         "createdAt": ctx.iso_now(),
     }
     await PROMOS.insert(ctx.db, ctx.tenant_id, record)
+    return record
+
+
+async def set_budget(ctx: Ctx, record: dict[str, Any], cents: int) -> dict[str, Any]:
+    record["dailyBudgetCents"] = cents
+    record.setdefault("budgetChanges", []).append({"at": ctx.iso_now(), "dailyBudgetCents": cents})
+    await PROMOS.save(ctx.db, ctx.tenant_id, record)
     return record
 
 
