@@ -281,8 +281,10 @@ async def _on_project_updated(ctx: Ctx, project: dict[str, Any], previous: dict[
 
     if project.get("appDescription") and project.get("appDescription") != previous.get("appDescription"):
         await keywords.auto_run(ctx, project["id"])
-        if project["status"] == "active":
-            await create_first(ctx, project)
+        if project["status"] == "active" and await create_first(ctx, project) is not None:
+            state = await readiness.state(ctx, project["id"])
+            if state["readyAt"] is None and not state["ingestDone"]:
+                await readiness.note(ctx, project["id"], mode="bootstrap")
 
 
 projects.CREATED.append(_on_project_created)

@@ -74,3 +74,11 @@ def test_project_ready_fires_once_after_bank_and_influencer(api: Api) -> None:
 def test_other_tenant_gets_404(api: Api, client) -> None:
     p = api.project()
     assert Api(client, api.key + "_o").get(f"/v1/projects/{p['id']}/keywords").status_code == 404
+
+
+def test_description_added_by_patch_bootstraps_the_project(api: Api) -> None:
+    p = api.project()
+    api.patch(f"/v1/projects/{p['id']}", json={"appDescription": DESC})
+    assert len(api.get(f"/v1/projects/{p['id']}/influencers").json()["items"]) == 1
+    api.advance(seconds=300)
+    assert [e["data"]["projectId"] for e in api.events(type="project.ready")] == [p["id"]]
