@@ -394,3 +394,23 @@ def test_real_clock_delivers_within_a_second_or_two(hook: Receiver) -> None:
         emit(api)
         assert hook.arrived.wait(timeout=5), "the APScheduler sweep did not deliver"
         assert hook.received[0].verified
+
+
+def test_events_of_other_areas_arrive_through_the_bus(api: Api, hook: Receiver) -> None:
+    """End to end: a project created with an app description onboards itself and ends with
+    `project.ready`; a keyword refresh job ends with `job.completed`. Both arrive signed."""
+    endpoint = register(api, hook, events=["project.ready", "job.completed", "job.failed"])
+    project = api.project(appDescription="A habit tracker that turns daily routines into streaks, "
+                                         "with reminders, friendly nudges and weekly progress reports.")
+    api.advance(duration="PT6H")
+    ready = [r.json for r in hook.received if r.json["type"] == "project.ready"]
+    assert len(ready) == 1 and ready[0]["data"]["projectId"] == project["id"]
+    r = api.post(f"/v1/projects/{project['id']}/keywords/refresh")
+    assert r.status_code == 202, r.text
+    job_id = r.json()["jobId"]
+    api.advance(duration="PT6H")
+    done = [r.json for r in hook.received if r.json["type"].startswith("job.")]
+    assert [(e["type"], e["data"]["jobId"]) for e in done] == [("job.completed", job_id)]
+    assert done[0]["data"]["projectId"] == project["id"]
+    assert all(r.verified for r in hook.received)
+    assert len(inbox(api, endpointId=endpoint["id"])) == len(hook.received)
