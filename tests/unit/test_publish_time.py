@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emulator.domain.publish_time import PublishTimeError, parse, resolve, too_soon
@@ -77,12 +77,14 @@ instants = st.datetimes(
 ).map(lambda d: d.replace(microsecond=(d.microsecond // 1000) * 1000, tzinfo=UTC))
 
 
+@settings(deadline=None)
 @given(instants, st.sampled_from(ZONES))
 def test_z_form_round_trips_in_any_zone(when: datetime, tz: str) -> None:
     text = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
     assert parse(text, tz) == when
 
 
+@settings(deadline=None)
 @given(instants, st.integers(min_value=-14 * 60, max_value=14 * 60))
 def test_offset_form_names_the_same_instant(when: datetime, offset_minutes: int) -> None:
     local = when + timedelta(minutes=offset_minutes)
@@ -92,6 +94,7 @@ def test_offset_form_names_the_same_instant(when: datetime, offset_minutes: int)
     assert parse(text, "Asia/Tokyo") == when
 
 
+@settings(deadline=None)
 @given(instants, st.sampled_from(ZONES))
 def test_offsetless_local_rendering_of_an_instant_resolves_back_unless_ambiguous(when: datetime, tz: str) -> None:
     zone = ZoneInfo(tz)
@@ -106,6 +109,7 @@ def test_offsetless_local_rendering_of_an_instant_resolves_back_unless_ambiguous
     assert got.tzinfo is UTC
 
 
+@settings(deadline=None)
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)), st.sampled_from(ZONES))
 def test_any_wall_time_resolves_to_an_instant_not_before_it_in_local_terms(naive: datetime, tz: str) -> None:
     naive = naive.replace(microsecond=0)
@@ -116,6 +120,7 @@ def test_any_wall_time_resolves_to_an_instant_not_before_it_in_local_terms(naive
     assert back - naive <= timedelta(hours=1)
 
 
+@settings(deadline=None)
 @given(instants, st.integers(min_value=-3600, max_value=3600))
 def test_lead_rule_is_a_threshold(when: datetime, delta: int) -> None:
     now = when - timedelta(seconds=delta)
