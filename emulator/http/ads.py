@@ -11,7 +11,7 @@ from emulator.domain import metric_series as ms
 from emulator.http import query as q
 from emulator.http.api import Body, Call, Reply, Route
 from emulator.http.metrics import many, window
-from emulator.services import ad_layers, ads_content, ads_metrics, projects, recommendations
+from emulator.services import ad_layers, ad_runs, ads_content, ads_metrics, projects, recommendations
 
 POOLS = ("generated", "ugc", "manual")
 SORTS = tuple(ads_content.SORTS)
@@ -162,6 +162,47 @@ async def install_ad_layer(call: Call) -> Reply:
     return Reply({k: v for k, v in layer.items() if not k.startswith("_")}, 201)
 
 
+class OptimizerRun(Body):
+    layerId: str
+    platform: str
+    dryRun: bool = False
+
+
+def _platform(value: str, path: str) -> str:
+    name = ads_metrics.platform_name(value)
+    if name is None:
+        raise errors.Validation(f"{path} must be meta_ads, tiktok_ads or apple_ads.", path=path)
+    if name not in ad_runs.TEMPLATE_OF:
+        raise errors.Validation(f"{name} has no ad manager layer in the emulator (Meta and TikTok only).", path=path)
+    return name
+
+
+async def optimizer_run(call: Call) -> Reply:
+    body: OptimizerRun = call.body
+    await projects.get_active(call.ctx, call.params["projectId"])
+    platform = _platform(body.platform, "platform")
+    out = await ad_runs.start_optimizer(call.ctx, call.params["projectId"], body.layerId, platform, body.dryRun)
+    return Reply(out, 202)
+
+
+async def get_optimizer_run(call: Call) -> dict[str, Any]:
+    await projects.get(call.ctx, call.params["projectId"])
+    return await ad_runs.get_optimizer_run(call.ctx, call.params["projectId"], call.params["runId"])
+
+
+class ContentRefresh(Body):
+    layerId: str
+    maxNewCreatives: int | None = Field(default=None, ge=0, le=50)
+
+
+async def content_refresh(call: Call) -> Reply:
+    body: ContentRefresh = call.body
+    await projects.get_active(call.ctx, call.params["projectId"])
+    platform = _platform(call.params["platform"], "platform")
+    out = await ad_runs.start_refresh(call.ctx, call.params["projectId"], body.layerId, platform, body.maxNewCreatives)
+    return Reply(out, 202)
+
+
 TAGS = ("ads",)
 ROUTES = [
     Route("GET", "/v1/projects/{projectId}/ads-content", list_ads_content, scope="metrics:read",
@@ -178,6 +219,14 @@ ROUTES = [
     Route("PATCH", "/v1/projects/{projectId}/recommendations/{recommendationId}", patch_recommendation,
           scope="metrics:read", body=PatchRecommendation, summary="Acknowledge, dismiss or act on a recommendation",
           audit="recommendation.updated", tags=TAGS),
+    Route("POST", "/v1/projects/{projectId}/ads/optimizer/run", optimizer_run, scope="ads:write:optimizer_trigger",
+          body=OptimizerRun, klass="long-running", status=202, summary="Run the ads optimizer (job)",
+          audit="ads.optimizer.run", tags=TAGS),
+    Route("GET", "/v1/projects/{projectId}/ads/optimizer/runs/{runId}", get_optimizer_run, scope="ads:read",
+          summary="An optimizer run", tags=TAGS),
+    Route("POST", "/v1/projects/{projectId}/ads/{platform}/content-refresh", content_refresh,
+          scope="ads:write:creative", body=ContentRefresh, klass="long-running", status=202,
+          summary="Refresh an ads layer's creatives (job)", audit="ads.content_refresh", tags=TAGS),
     Route("POST", "/_emulator/ads/promotions", promote, klass=None, body=Promote, idempotent=False,
           summary="Promote a creative as a synthetic ad (emulator control)", tags=("emulator",)),
     Route("POST", "/_emulator/ad-layers", install_ad_layer, klass=None, body=InstallAdLayer, idempotent=False,
