@@ -22,7 +22,8 @@ FILTERS = {"endpointId": "endpoint_id", "eventType": "event_type", "eventId": "e
 async def inbox(call: Call) -> dict[str, Any]:
     ctx = call.ctx
     page = page_request(call.query, default=100, maximum=1000)
-    where, params = ["tenant_id = ?"], [ctx.tenant_id]
+    where: list[str] = ["tenant_id = ?"]
+    params: list[Any] = [ctx.tenant_id]
     for name, column in FILTERS.items():
         values = q.listing(call.query, name)
         if values:

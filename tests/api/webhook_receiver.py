@@ -1,6 +1,7 @@
-"""A real webhook receiver for tests: a threaded http.server on 127.0.0.1 that records every
+"""Webhook test support: a real receiver (a threaded http.server on 127.0.0.1 that records every
 request, verifies the Layers signature against the secrets it holds, and answers with a
-scripted status (a queue of statuses, then a default)."""
+scripted status: a queue of statuses, then a default), its `hook` fixture, and small API
+helpers (register an endpoint, emit an event, read the inbox and the deliveries list)."""
 from __future__ import annotations
 
 import json
@@ -13,7 +14,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
+
 from emulator.domain.signing import verify_signature
+from tests.support import Api
 
 
 @dataclass
@@ -86,3 +90,35 @@ def receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    with receiver() as r:
+        yield r
+
+
+def register(api: Api, hook: Receiver, events: list[str] | None = None, **fields: Any) -> dict[str, Any]:
+    body = {"url": hook.url, "events": events or ["post.published", "job.completed"], **fields}
+    r = api.post("/v1/webhook-endpoints", json=body)
+    assert r.status_code == 201, r.text
+    hook.secrets.append(r.json()["signingSecret"])
+    return dict(r.json()["endpoint"])
+
+
+def emit(api: Api, type_: str = "post.published", **body: Any) -> dict[str, Any]:
+    r = api.post("/_emulator/webhooks/emit", json={"type": type_, "data": {"scheduledPostId": "sp_1"}, **body})
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def inbox(api: Api, **params: Any) -> list[dict[str, Any]]:
+    r = api.get("/_emulator/webhooks/inbox", params=params)
+    assert r.status_code == 200, r.text
+    return list(r.json()["items"])
+
+
+def deliveries(api: Api, endpoint_id: str, **params: Any) -> list[dict[str, Any]]:
+    r = api.get(f"/v1/webhook-endpoints/{endpoint_id}/deliveries", params=params)
+    assert r.status_code == 200, r.text
+    return list(r.json()["items"])
