@@ -62,9 +62,19 @@ def _literal(text: str) -> Any:
 
 def resolve(data: Any, path: str) -> Any:
     """The value at `path`; raises `Missing` when a key or index is absent. After `[*]` or a
-    filter the result is a list (later steps apply to each element, skipping the missing)."""
+    filter the result is a list of matches: `.key` applies to each match (skipping those without
+    it), `[n]` picks the n-th match and `.length` counts them."""
     values, multi = [data], False
     for kind, arg in parse_path(path):
+        if multi and (kind == "index" or (kind == "key" and arg == "length")):
+            # after [*] or a filter, `[n]` picks the n-th match and `.length` counts the matches
+            if kind == "key":
+                values, multi = [len(values)], False
+            elif -len(values) <= arg < len(values):
+                values, multi = [values[arg]], False
+            else:
+                raise Missing(f"{path}: no match number {arg} (there are {len(values)})")
+            continue
         nxt: list[Any] = []
         for value in values:
             if kind == "key":

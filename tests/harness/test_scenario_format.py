@@ -47,6 +47,9 @@ DATA = {"items": [{"id": "a", "status": "ready", "n": 1}, {"id": "b", "status": 
         ("$.meta.next", None),
         ("$.meta['weird key']", 3),
         ("$.items[*].missing", []),
+        ("$.items[?status=failed][0].id", "b"),
+        ("$.items[?status=ready].length", 1),
+        ("$.items[*].id[-1]", "b"),
     ],
 )
 def test_paths(path: str, value: object) -> None:
