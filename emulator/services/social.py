@@ -123,6 +123,7 @@ async def start_oauth(
         "scopes": scopes or DEFAULT_SCOPES[platform],
         "usageNote": usage_note,
         "mode": "reauth" if account else "connect",
+        "apiKeyId": ctx.api_key_id,
         "socialAccountId": account["id"] if account else None,
         "error": None,
         "createdAt": ctx.iso_now(),
@@ -159,7 +160,9 @@ def status_body(state: dict[str, Any]) -> dict[str, Any]:
 
 async def oauth_status(ctx: Ctx, state_id: str, project_id: str | None = None) -> dict[str, Any]:
     state = await STATES.get(ctx.db, ctx.tenant_id, state_id)
-    if state is None or (project_id is not None and state["projectId"] != project_id):
+    if state is None or (project_id is not None and state["projectId"] != project_id) or (
+        state.get("apiKeyId") and ctx.api_key_id and state["apiKeyId"] != ctx.api_key_id  # key-scoped (docs)
+    ):
         raise errors.NotFound(f"OAuth state {state_id} not found.")
     return status_body(await _expire_if_due(ctx, state))
 
