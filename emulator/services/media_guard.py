@@ -8,7 +8,8 @@ hosts. Every refusal is a `UrlRefused(reason, message)`.
 
 Magic values (documented in the README): a host under `.invalid` is unreachable; a filename
 containing `oversize` is one byte over the kind's cap; `?emulator-size=<bytes>` and
-`?emulator-mime=<type>` set the size and the content type the "server" answers with.
+`?emulator-mime=<type>` set the size and the content type the "server" answers with;
+`?emulator-redirect=<url>` answers a redirect to that URL (each hop re-checked, at most 3).
 """
 from __future__ import annotations
 
@@ -100,8 +101,27 @@ def check_url(url: str) -> tuple[str, str]:
     return host, parts.path
 
 
+MAX_REDIRECTS = 3
+
+
+def follow(url: str) -> str:
+    """Redirect magic: `?emulator-redirect=<url>` makes the "server" answer 302 to that URL;
+    every hop is re-checked by the guard and at most 3 are followed. Returns the final URL."""
+    current = url
+    for hop in range(MAX_REDIRECTS + 1):
+        check_url(current)
+        target = parse_qs(urlsplit(current).query).get("emulator-redirect")
+        if not target:
+            return current
+        if hop == MAX_REDIRECTS:
+            break
+        current = target[0]
+    raise UrlRefused("TOO_MANY_REDIRECTS", f"url redirected more than {MAX_REDIRECTS} times.")
+
+
 def infer(url: str, cap: int) -> Fetched:
-    """What a fetch of `url` would answer, deterministically (call check_url first)."""
+    """What a fetch of `url` would answer, deterministically (redirects followed and re-checked)."""
+    url = follow(url)
     host, path = check_url(url)
     if host == "invalid" or host.endswith(".invalid"):
         raise UrlRefused("UNREACHABLE", f"url could not be fetched: {host} does not resolve.")

@@ -143,3 +143,12 @@ def test_register_is_strict_and_checks_state(api: Api) -> None:
     assert r.status_code == 422 and r.json()["error"]["details"]["issues"][0]["path"] == "orgLogin"
     r = api.get("/v1/github/installation/install-url", params={"returnUrl": "http://evil.example.com"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "RETURN_URL_NOT_ALLOWED"
+
+
+def test_uninstalled_app_blocks_github_ingest(api: Api) -> None:
+    install(api)
+    assert api.post("/_emulator/github/installation", json={"status": "uninstalled"}).json()["status"] == "uninstalled"
+    p = api.project()
+    r = api.post(f"/v1/projects/{p['id']}/ingest/github", json={"repoFullName": "acme/app"})
+    assert r.status_code == 422
+    assert api.get("/v1/github/repos").status_code == 422

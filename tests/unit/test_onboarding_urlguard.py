@@ -73,3 +73,19 @@ def test_magic_values() -> None:
 
 def test_sanity_of_generated_spellings() -> None:
     assert ipaddress.ip_address(spellings(0x7F000001)[0]) == ipaddress.ip_address("127.0.0.1")
+
+
+def test_redirect_hops_are_rechecked_and_capped() -> None:
+    from urllib.parse import quote
+
+    final = "https://cdn.example.com/final.webp"
+    assert infer(f"https://a.example.com/r?emulator-redirect={quote(final)}", 10**6).mime_type == "image/webp"
+    with pytest.raises(UrlRefused) as exc:
+        infer(f"https://a.example.com/r?emulator-redirect={quote('https://169.254.169.254/x.png')}", 10**6)
+    assert exc.value.reason == "IP_LITERAL"
+    url = final
+    for i in range(4):
+        url = f"https://h{i}.example.com/r?emulator-redirect={quote(url)}"
+    with pytest.raises(UrlRefused) as exc:
+        infer(url, 10**6)
+    assert exc.value.reason == "TOO_MANY_REDIRECTS"
