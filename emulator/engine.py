@@ -109,8 +109,22 @@ class Engine:
                 if background:
                     self.spawn(tenant, fn)
                 else:
-                    await fn()
+                    await self._unlocked(tenant, fn)
         raise RuntimeError("settle did not converge (a timer keeps rescheduling itself)")
+
+    @staticmethod
+    async def _unlocked(tenant: Tenant, fn: Callable[[], Awaitable[None]]) -> None:
+        """Inline after-commit work (a webhook attempt during `advance`) runs with the tenant
+        lock released, so a receiver that calls back for the same tenant is served at the
+        current instant instead of deadlocking against the advance that waits on it."""
+        held = tenant.lock.locked()
+        if held:
+            tenant.lock.release()
+        try:
+            await fn()
+        finally:
+            if held:
+                await tenant.lock.acquire()
 
     async def advance(self, tenant: Tenant, target: datetime) -> Counter[str]:
         """Run all work due up to `target` in time order, then leave the clock at `target`."""

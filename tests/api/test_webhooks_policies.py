@@ -123,3 +123,22 @@ def test_deliveries_list_pages_newest_first(api: Api, hook: Receiver) -> None:
     assert [d["eventId"] for d in first["items"] + rest["items"]] == fired[::-1]
     assert rest["nextCursor"] is None
     assert len(deliveries(api, endpoint["id"], eventType="post.published", status="delivered")) == 3
+
+
+def test_receiver_may_call_back_during_an_advance(api: Api, hook: Receiver) -> None:
+    """A receiver that reads from the emulator (same tenant) while handling a delivery is served
+    at the delivery's instant instead of waiting for the advance that waits on it."""
+    endpoint = register(api, hook, events=["post.published"])
+    seen: list[tuple[int, str]] = []
+
+    def fetch(_: object) -> None:
+        r = api.get(f"/v1/webhook-endpoints/{endpoint['id']}")
+        seen.append((r.status_code, r.headers["Date"]))
+
+    hook.on_request = fetch
+    api.advance(seconds=120)
+    emit(api)
+    api.advance(seconds=60)
+    assert seen == [(200, "Mon, 11 May 2026 00:02:00 GMT")]
+    [row] = deliveries(api, endpoint["id"])
+    assert row["status"] == "delivered" and row["attempts"] == 1

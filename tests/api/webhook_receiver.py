@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +39,7 @@ class Receiver:
     statuses: deque[int] = field(default_factory=deque)
     default_status: int = 200
     delay: float = 0.0  # seconds to wait before answering (a slow receiver)
+    on_request: Callable[[Received], None] | None = None  # runs before answering (a callback)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Event = field(default_factory=threading.Event)
@@ -66,6 +67,8 @@ def receiver() -> Iterator[Receiver]:
             status = state._next_status()
             with state.lock:
                 state.received.append(Received(self.path, headers, body, verified))
+            if state.on_request is not None:
+                state.on_request(state.received[-1])
             state.arrived.set()
             if state.delay:
                 time.sleep(state.delay)
