@@ -8,6 +8,7 @@ public; the product's layers carry more settings than the emulator acts on).
 from __future__ import annotations
 
 import copy
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,13 @@ TEMPLATES: dict[str, Template] = {
         },
     ),
 }
+
+# Other areas add templates (ad managers): register the template in TEMPLATES, an installer
+# `async (ctx, project_id, template_id, config, cron) -> layer` in INSTALLERS (POST
+# /api/project-layers delegates to it) and a config validator `(config) -> config` in
+# VALIDATORS (PATCH validates the merged config with it).
+INSTALLERS: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {}
+VALIDATORS: dict[str, Callable[[Any], dict[str, Any]]] = {}
 
 # A change to any of these re-runs the planner (§5.8; contentLayerSourceIds is an addition).
 REFRESH_KEYS = (

@@ -78,6 +78,11 @@ async def install(
     project = await projects.get_active(ctx, project_id)
     config, schedule = lc.lift_cron(config, schedule)
     sched = lc.validate_schedule(schedule)
+    if tpl.id != lc.SOCIAL_DISTRIBUTION:
+        installer = lc.INSTALLERS.get(tpl.id)
+        if installer is None:
+            raise errors.Validation(f"templateId {tpl.id} cannot be installed through this route.", path="templateId")
+        return await installer(ctx, project["id"], tpl.id, config, sched["cron"])
     cfg = lc.validate_social_distribution(config, None)
     account = await _account_for(ctx, project["id"], cfg)
     cfg.setdefault("postingMode", "manual" if account.get("platform") == "tiktok" else "automatic")
@@ -189,14 +194,17 @@ async def patch(
         merged, lifted = lc.lift_cron(lc.deep_merge(before_config, config), None)
         if lifted is not None and not schedule_sent:
             schedule, schedule_sent = lifted, True
-        cfg = lc.validate_social_distribution(merged, None)
-        old_account = before_config["social"]["socialAccountId"]
-        if cfg["social"]["socialAccountId"] != old_account:
-            raise errors.Validation(
-                "config.social.socialAccountId cannot change; install another layer for another account.",
-                path="config.social.socialAccountId",
-            )
-        cfg.setdefault("postingMode", before_config.get("postingMode", "automatic"))
+        if layer["templateId"] == lc.SOCIAL_DISTRIBUTION:
+            cfg = lc.validate_social_distribution(merged, None)
+            old_account = before_config["social"]["socialAccountId"]
+            if cfg["social"]["socialAccountId"] != old_account:
+                raise errors.Validation(
+                    "config.social.socialAccountId cannot change; install another layer for another account.",
+                    path="config.social.socialAccountId",
+                )
+            cfg.setdefault("postingMode", before_config.get("postingMode", "automatic"))
+        else:
+            cfg = lc.VALIDATORS.get(layer["templateId"], lambda c: c)(merged)
         if cfg != before_config:
             layer["config"] = cfg
             layer["configVersion"] = int(layer.get("configVersion", 1)) + 1
@@ -208,7 +216,8 @@ async def patch(
     if status is not None:
         layer["status"] = status
     await save(ctx, layer)
-    refresh_keys = lc.changed_refresh_keys(before_config, layer["config"])
+    refresh_keys = (lc.changed_refresh_keys(before_config, layer["config"])
+                    if layer["templateId"] == lc.SOCIAL_DISTRIBUTION else [])
     from emulator.services import commands
 
     await commands.on_changed(

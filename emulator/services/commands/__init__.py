@@ -33,6 +33,7 @@ from emulator.services.commands import attach, plan, publish_due, recover
 EPSILON = timedelta(microseconds=1)
 RUN_KIND = "layer.run"
 
+# Command bodies by command id; a "<templateId>:<commandId>" key wins for that template.
 BODIES: dict[str, runs.Body] = {
     "initialize": plan.run_plan,
     "refresh-schedule": plan.run_plan,
@@ -255,7 +256,8 @@ async def start(
 
 
 async def _execute(ctx: Ctx, layer: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
-    run = await runs.execute(ctx, run, layer, BODIES[run["commandId"]])
+    body = BODIES.get(f"{layer['templateId']}:{run['commandId']}") or BODIES[run["commandId"]]
+    run = await runs.execute(ctx, run, layer, body)
     if run["commandId"] in ("refresh-schedule", "attach-to-schedule", "initialize") and layer["status"] == "active":
         # new rows may need process-due / recover-overdue sooner than the armed timers
         for command_id, nxt_fn in NEXT.items():
