@@ -112,11 +112,11 @@ class Engine:
                     await self._unlocked(tenant, fn)
         raise RuntimeError("settle did not converge (a timer keeps rescheduling itself)")
 
-    @staticmethod
-    async def _unlocked(tenant: Tenant, fn: Callable[[], Awaitable[None]]) -> None:
+    async def _unlocked(self, tenant: Tenant, fn: Callable[[], Awaitable[None]]) -> None:
         """Inline after-commit work (a webhook attempt during `advance`) runs with the tenant
         lock released, so a receiver that calls back for the same tenant is served at the
-        current instant instead of deadlocking against the advance that waits on it."""
+        current instant instead of deadlocking against the advance that waits on it (work such
+        a request started in the background is awaited before the advance goes on)."""
         held = tenant.lock.locked()
         if held:
             tenant.lock.release()
@@ -124,6 +124,7 @@ class Engine:
             await fn()
         finally:
             if held:
+                await self.drain(tenant)
                 await tenant.lock.acquire()
 
     async def advance(self, tenant: Tenant, target: datetime) -> Counter[str]:
