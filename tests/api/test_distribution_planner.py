@@ -162,3 +162,19 @@ def test_nightly_refresh_extends_the_horizon(api: Api) -> None:
     items = slots(api, created["id"])
     assert [s["localDate"] for s in items] == [f"2026-05-{d}" for d in range(11, 16)]
     # the last nightly run (05-13 03:00) planned the three days after it
+
+
+def test_automatic_generation_fills_empty_slots_once(api: Api) -> None:
+    _, _, created = layer(api, generationMode="automatic")
+    items = slots(api, created["id"])
+    assert [s["status"] for s in items] == ["pending_assets"] * 3
+    generated = [s["containerId"] for s in items]
+    [init] = runs(api, created["id"])
+    gen = init["activities"][-1]
+    assert gen["name"] == "requestGeneration" and gen["input"]["generateCount"] == 3
+    assert gen["output"]["containerIds"] == generated
+    again = execute(api, created["id"], "refresh-schedule")  # in flight: nothing more is requested
+    assert again["output"]["generationRequested"] == 0
+    api.advance(seconds=300)
+    assert [s["status"] for s in slots(api, created["id"])] == ["ready"] * 3
+    assert [s["containerId"] for s in slots(api, created["id"])] == generated
