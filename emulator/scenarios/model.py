@@ -31,7 +31,7 @@ from emulator.clock import parse_duration, parse_instant
 STEP_KINDS = ("request", "advance", "expect", "poll", "loop", "call", "set", "note")
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 OPERATORS = ("equals", "not_equals", "contains", "count", "at_least", "at_most", "within", "exists",
-             "one_of", "matches")
+             "one_of", "all_in", "matches")
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
@@ -163,9 +163,10 @@ class Check(Node):
     count: int | str | None = Field(None, description="the number of items (of a list, mapping or string)")
     at_least: float | str | None = Field(None, description="a number or an ISO instant")
     at_most: float | str | None = None
-    within: list[Any] | None = Field(None, min_length=2, max_length=2, description="[low, high], inclusive; numbers or ISO instants")
+    within: list[Any] | str | None = Field(None, description="[low, high], inclusive; numbers or ISO instants")
     exists: bool | None = None
-    one_of: list[Any] | None = None
+    one_of: list[Any] | str | None = Field(None, description="a list, or `${variable}` holding one")
+    all_in: list[Any] | str | None = Field(None, description="every element of the list at `path` is one of these")
     matches: str | None = Field(None, description="a regular expression searched in the value")
     message: str | None = Field(None, description="what this expectation means, for the report")
 
@@ -174,6 +175,8 @@ class Check(Node):
         given = [op for op in OPERATORS if op in self.model_fields_set]
         if not given:
             raise ValueError(f"an expectation needs one of: {', '.join(OPERATORS)}")
+        if isinstance(self.within, list) and len(self.within) != 2:
+            raise ValueError("'within' takes [low, high]")
         if self.matches is not None:
             try:
                 re.compile(self.matches)
@@ -277,7 +280,7 @@ class PollStep(Node):
 
 class LoopSpec(Node):
     over: list[Any] | str | None = Field(None, description="a list, or `${variable}` holding one")
-    range: int | list[int] | None = Field(None, description="N (0..N-1) or [start, stop] (stop excluded)")
+    range: int | str | list[int | str] | None = Field(None, description="N (0..N-1), [start, stop] (stop excluded) or [start, stop, step]; may use ${variables}")
     as_: str = Field("item", alias="as", pattern=_NAME)
     index: str | None = Field(None, pattern=_NAME, description="variable for the 0-based position")
 

@@ -213,7 +213,7 @@ class Runner:
         tenant_name = self._interp(step.as_, step.line) if step.as_ else None
         response, data, method, path = self._send(step.request, tenant_name, step.line, step.body, step.headers, step.query)
         self._record_step(step, "request", step.name or f"{method} {path}", tenant=tenant_name, method=method,
-                          path=path, status=response.status_code, requestId=response.headers.get("x-request-id"))
+                          path=path, status=response.status_code)
         expect = step.expect
         if expect is None:
             self._status(step.line, response, None, implicit=True)
@@ -360,8 +360,12 @@ class Runner:
             if not isinstance(items, list):
                 raise RunError(step.line, f"loop over {spec.over!r}: expected a list, got {type(items).__name__}")
         else:
-            bounds = spec.range if isinstance(spec.range, list) else [spec.range]
-            items = list(range(*[int(b) for b in bounds]))
+            raw = self._interp(spec.range, spec.line or step.line)
+            bounds = raw if isinstance(raw, list) else [raw]
+            try:
+                items = list(range(*[int(b) for b in bounds]))
+            except (TypeError, ValueError):
+                raise RunError(step.line, f"loop range {raw!r}: expected integers") from None
         for index, item in enumerate(items):
             values = {spec.as_: item}
             if spec.index:

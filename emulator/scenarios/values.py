@@ -23,7 +23,7 @@ _TOKEN = re.compile(
     r"\.(?P<key>[A-Za-z_$][\w$-]*)"
     r"|\[(?P<index>-?\d+)\]"
     r"|\[(?P<star>\*)\]"
-    r"|\[\?(?P<fkey>[\w.$-]+)\s*(?P<fop>!=|=)\s*(?P<fval>[^\]]*)\]"
+    r"|\[\?(?P<filter>[^\]]+)\]"
     r"|\[(?P<qkey>'[^']*'|\"[^\"]*\")\]"
 )
 
@@ -46,9 +46,19 @@ def parse_path(path: str) -> list[tuple[str, Any]]:
         elif m.group("qkey") is not None:
             steps.append(("key", m.group("qkey")[1:-1]))
         else:
-            steps.append(("filter", (m.group("fkey"), m.group("fop"), _literal(m.group("fval").strip()))))
+            steps.append(("filter", [_condition(c, path) for c in m.group("filter").split("&")]))
         pos = m.end()
     return steps
+
+
+_CONDITION = re.compile(r"^\s*(?P<key>[\w.$-]+)\s*(?P<op>!=|=)\s*(?P<value>.*?)\s*$")
+
+
+def _condition(text: str, path: str) -> tuple[str, str, Any]:
+    m = _CONDITION.match(text)
+    if not m:
+        raise ValueError_(f"cannot read the filter [?{text}] in {path!r}: write [?key=value] or [?a=1&b!=2]")
+    return m.group("key"), m.group("op"), _literal(m.group("value"))
 
 
 def _literal(text: str) -> Any:
@@ -97,18 +107,11 @@ def resolve(data: Any, path: str) -> Any:
                 elif not multi:
                     raise Missing(f"{path}: [*] needs a list, got {_short(value)}")
             else:
-                fkey, fop, fval = arg
                 if not isinstance(value, list):
                     if not multi:
                         raise Missing(f"{path}: a filter needs a list, got {_short(value)}")
                     continue
-                for item in value:
-                    try:
-                        got = resolve(item, "$." + fkey)
-                    except Missing:
-                        got = _ABSENT
-                    if same(got, fval) == (fop == "="):
-                        nxt.append(item)
+                nxt.extend(item for item in value if all(_holds(item, c) for c in arg))
         if kind in ("star", "filter"):
             multi = True
         values = nxt
@@ -116,6 +119,15 @@ def resolve(data: Any, path: str) -> Any:
 
 
 _ABSENT = object()
+
+
+def _holds(item: Any, condition: tuple[str, str, Any]) -> bool:
+    key, op, expected = condition
+    try:
+        got = resolve(item, "$." + key)
+    except Missing:
+        got = _ABSENT
+    return same(got, expected) == (op == "=")
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -266,10 +278,14 @@ def check(operator: str, actual: Any, expected: Any, present: bool) -> tuple[boo
             ok = _compare(lambda a, b: a >= b, actual, expected)
         elif operator == "at_most":
             ok = _compare(lambda a, b: a <= b, actual, expected)
+        elif operator in ("within", "one_of", "all_in") and not isinstance(expected, list):
+            raise TypeError(f"'{operator}' needs a list, got {_short(expected)}")
         elif operator == "within":
             ok = _compare(lambda a, b: a >= b, actual, expected[0]) and _compare(lambda a, b: a <= b, actual, expected[1])
         elif operator == "one_of":
             ok = any(same(actual, e) for e in expected)
+        elif operator == "all_in":
+            ok = isinstance(actual, list) and all(any(same(a, e) for e in expected) for a in actual)
         elif operator == "matches":
             ok = re.search(str(expected), actual if isinstance(actual, str) else _text(actual)) is not None
         else:  # pragma: no cover - the model allows only the operators above
@@ -283,7 +299,7 @@ def _describe(operator: str, expected: Any) -> str:
     words = {
         "equals": "to equal", "not_equals": "not to equal", "contains": "to contain", "count": "to count",
         "at_least": "to be at least", "at_most": "to be at most", "within": "to be within",
-        "one_of": "to be one of", "matches": "to match",
+        "one_of": "to be one of", "all_in": "to hold only values from", "matches": "to match",
     }
     return f"{words.get(operator, operator)} {_short(expected)}"
 

@@ -50,6 +50,8 @@ DATA = {"items": [{"id": "a", "status": "ready", "n": 1}, {"id": "b", "status": 
         ("$.items[?status=failed][0].id", "b"),
         ("$.items[?status=ready].length", 1),
         ("$.items[*].id[-1]", "b"),
+        ("$.items[?status=failed&n=2].id", ["b"]),
+        ("$.items[?status=failed&n=1].id", []),
     ],
 )
 def test_paths(path: str, value: object) -> None:
@@ -89,6 +91,8 @@ def test_interpolation_keeps_types_and_does_time_arithmetic() -> None:
         ("within", "2026-05-11T10:00:00Z", ["2026-05-11T09:00:00Z", "2026-05-11T10:00:00Z"], True),
         ("within", 11, [1, 10], False),
         ("one_of", "warm", ["warm", "hot"], True),
+        ("all_in", ["10:00", "15:00"], ["10:00", "15:00", "19:00"], True),
+        ("all_in", ["10:00", "11:00"], ["10:00", "15:00"], False),
         ("matches", "prj_123", "^prj_\\d+$", True),
         ("not_equals", "a", "b", True),
         ("at_least", "text", 1, False),
