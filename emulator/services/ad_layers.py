@@ -23,7 +23,7 @@ from emulator.context import Ctx
 from emulator.domain import optimizer as opt
 from emulator.domain import paid
 from emulator.engine import timer
-from emulator.services import ads_content, ads_metrics, commands, layers, projects, runs
+from emulator.services import ads_content, ads_metrics, ads_pending, commands, layers, projects, runs
 from emulator.services import layer_config as lc
 
 META, TIKTOK = "meta-ads-manager", "tiktok-ad-manager"
@@ -55,6 +55,14 @@ def validate_config(config: Any) -> dict[str, Any]:
         value = out[key]
         if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
             raise errors.Validation(f"config.{key} must be an integer between {lo} and {hi}.", path=f"config.{key}")
+    authority = out.get("authority")
+    if authority is not None:
+        if not isinstance(authority, dict):
+            raise errors.Validation("config.authority must be an object.", path="config.authority")
+        for axis, mode in authority.items():
+            if axis not in ads_pending.AXES or mode not in ads_pending.MODES:
+                raise errors.Validation("config.authority axes are creative, tactical, structural; modes off, draft,"
+                                        " auto.", path=f"config.authority.{axis}")
     cpa = out["targetCpa"]
     if cpa is not None and (isinstance(cpa, bool) or not isinstance(cpa, (int, float)) or cpa <= 0):
         raise errors.Validation("config.targetCpa must be a positive number (USD) or null.", path="config.targetCpa")
@@ -130,19 +138,46 @@ def _decision(ctx: Ctx, action: str, promo: dict[str, Any], s: opt.AdStats | Non
                   "cpa7d": round(mine, 2) if mine else None, "targetCpa": round(reference, 2) if reference else None,
                   "frequency": round(s.frequency7, 2), "ageDays": round(s.age_days, 1)}
     return {"decisionId": ctx.new_id("dec"), "at": ctx.iso_now(), "action": action, "entityType": "ad",
-            "entityId": promo["id"], "entityName": promo["name"], "adsContentId": promo["adsContentId"],
+            "entityId": promo["id"], "entityName": promo["name"], "adsContentId": promo.get("adsContentId"),
             "inputs": inputs, "state": state, "reason": reason, "guardrails": guardrails, "replacement": None,
             "dispatch": "auto"}
 
 
-async def _announce(ctx: Ctx, layer: dict[str, Any], rec: runs.Recorder, d: dict[str, Any], action_type: str) -> None:
-    verdict = ctx.new_id("vrd")
+async def _announce(ctx: Ctx, layer: dict[str, Any], rec: runs.Recorder, d: dict[str, Any], action_type: str,
+                    status: str = "dispatched") -> None:
+    verdict = ctx.new_id("ver") if status == "dispatched" else None
     d["verdictId"] = verdict
     await ctx.emit("ads.decision", {
         "projectId": layer["projectId"], "platform": PLATFORM[layer["templateId"]], "runId": rec.run["runId"],
         "projectLayerId": layer["id"], "decisionId": d["decisionId"], "actionType": action_type,
-        "entityId": d["entityId"], "status": "dispatched", "verdictId": verdict, "reason": d["reason"],
+        "entityId": d["entityId"], "status": status, "verdictId": verdict, "reason": d["reason"],
+        **({"pendingId": d["pendingId"]} if d.get("pendingId") else {}),
     }, project_id=layer["projectId"])
+
+
+async def _act(ctx: Ctx, layer: dict[str, Any], rec: runs.Recorder, d: dict[str, Any], promo: dict[str, Any],
+               action_type: str, current: dict[str, Any], new: dict[str, Any], apply: Any,
+               announce: bool = True) -> str:
+    """Pass the authority gate: dispatch now (auto), queue a pending action (draft) or drop (off)."""
+    dispatch, pending = await ads_pending.gate(
+        ctx, layer, promo, action_type, rationale=d["reason"], current=current, new=new,
+        detail={"action": action_type, "entityId": promo.get("id"), **new}, decision_id=d["decisionId"])
+    d["dispatch"] = dispatch
+    if dispatch == "auto":
+        await apply()
+        if announce:
+            await _announce(ctx, layer, rec, d, action_type)
+    elif dispatch == "queued" and pending is not None:
+        d["pendingId"] = pending["pendingId"]
+        await _announce(ctx, layer, rec, d, action_type, "pending")
+    return dispatch
+
+
+def _creative_target(ctx: Ctx, layer: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """A not-yet-created ad of creative `row`: what the gate and a pending push name."""
+    platform = PLATFORM[layer["templateId"]]
+    return {"id": row["id"], "adsContentId": row["id"], "platform": platform, "name": row.get("title") or row["id"],
+            "campaignId": ads_metrics.campaign_id(ctx, layer["projectId"], platform)}
 
 
 def _reference(layer: dict[str, Any], stats: list[opt.AdStats]) -> float | None:
@@ -153,7 +188,10 @@ def _reference(layer: dict[str, Any], stats: list[opt.AdStats]) -> float | None:
 # ------------------------------------------------------------------ creative selection (§9.3)
 
 async def _candidates(ctx: Ctx, layer: dict[str, Any], running: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    live = {p["adsContentId"] for p in running}
+    platform = PLATFORM[layer["templateId"]]
+    # a creative runs at most once per platform: one whose ad was paused is not pushed again
+    live = {p["adsContentId"] for p in running} | {
+        p["adsContentId"] for p in await ads_metrics.promotions(ctx, layer["projectId"]) if p["platform"] == platform}
     eligible = [r for r in await ads_content.eligible_rows(ctx, layer["projectId"]) if r["id"] not in live]
     cfg = layer["config"]
     slots = {"generated": cfg["generatedSlots"], "ugc": cfg["ugcSlots"], "manual": cfg["manualSlots"]}
@@ -198,10 +236,13 @@ async def _refresh_plan(ctx: Ctx, layer: dict[str, Any], max_new: int | None = N
                 and s.total_spend >= opt.MIN_SPEND_TO_DISABLE and per_adset[promo["adsetId"]] > 1) or stale:
             disable.append((promo, s, state, f"{state.lower()} ad switched off by content refresh"))
             per_adset[promo["adsetId"]] -= 1
+    waiting = await ads_pending.open_keys(ctx, layer["projectId"], PLATFORM[layer["templateId"]])
+    disable = [d for d in disable if ("prune_creative", d[0]["id"]) not in waiting]
     remaining = [p for p in running if p["id"] not in {d[0]["id"] for d in disable}]
     room = max(0, layer["config"]["maxCreativesPerAdset"] - len(remaining))
     limit = layer["config"]["maxNewCreatives"] if max_new is None else max_new
-    push = (await _candidates(ctx, layer, running))[: min(room, limit)]
+    fresh = [r for r in await _candidates(ctx, layer, running) if ("push_creative", r["id"]) not in waiting]
+    push = fresh[: min(room, limit)]
     return {"disable": disable, "push": push, "reference": reference}
 
 
@@ -214,8 +255,12 @@ async def _disable(ctx: Ctx, layer: dict[str, Any], rec: runs.Recorder, plan: di
     out = []
     for promo, s, state, reason in plan["disable"]:
         d = _decision(ctx, "PAUSE", promo, s, state, reason, ["min_spend_5", "adset_not_emptied"], plan["reference"])
-        await ads_metrics.pause(ctx, promo, reason)
-        await _announce(ctx, layer, rec, d, "prune_creative" if state == "PRUNED" else "pause_ad")
+
+        async def apply(promo: dict[str, Any] = promo, reason: str = reason) -> None:
+            await ads_metrics.pause(ctx, promo, reason)
+
+        # the content-refresh disable step follows the creative axis
+        await _act(ctx, layer, rec, d, promo, "prune_creative", {"status": "active"}, {"status": "paused"}, apply)
         out.append(d)
     return out
 
@@ -235,13 +280,25 @@ async def run_content_refresh(ctx: Ctx, layer: dict[str, Any], params: dict[str,
     rec.end({"selected": [r["id"] for r in plan["push"]]})
     launched = []
     rec.begin("launch", {"count": len(plan["push"])})
+    queued = []
     for row in plan["push"]:
-        promo = await ads_metrics.promote(ctx, layer["projectId"], row["id"], PLATFORM[layer["templateId"]],
-                                          layer["config"]["dailyBudgetCents"], layer["id"])
-        launched.append({"adId": promo["id"], "adsContentId": row["id"], "scoringPool": row["scoringPool"],
-                         "organicScore": row.get("organicScore")})
-    rec.end({"launched": launched})
-    return {"disabled": disabled["decisions"], "launched": launched}
+        target = _creative_target(ctx, layer, row)
+        d = _decision(ctx, "PUSH", target, None, None, "eligible creative loaded into the ad set", [], None)
+        made: list[dict[str, Any]] = []
+
+        async def apply(row: dict[str, Any] = row, made: list[dict[str, Any]] = made) -> None:
+            made.append(await ads_metrics.promote(ctx, layer["projectId"], row["id"], PLATFORM[layer["templateId"]],
+                                                  layer["config"]["dailyBudgetCents"], layer["id"]))
+
+        dispatch = await _act(ctx, layer, rec, d, target, "push_creative", {}, {"adsContentId": row["id"]}, apply,
+                              announce=False)
+        if made:
+            launched.append({"adId": made[0]["id"], "adsContentId": row["id"], "scoringPool": row["scoringPool"],
+                             "organicScore": row.get("organicScore")})
+        elif dispatch == "queued":
+            queued.append({"adsContentId": row["id"], "pendingId": d.get("pendingId")})
+    rec.end({"launched": launched, "queued": queued})
+    return {"disabled": disabled["decisions"], "launched": launched, "queued": queued}
 
 
 async def run_disable_underperforming(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any],
@@ -254,6 +311,11 @@ async def run_disable_underperforming(ctx: Ctx, layer: dict[str, Any], params: d
 async def _optimize(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec: runs.Recorder,
                     watchdog: bool) -> dict[str, Any]:
     dry = bool(params.get("dryRun"))
+    if not dry and not watchdog:  # approved pending actions land at the optimizer's tick
+        dispatched = await ads_pending.dispatch_approved(ctx, layer, PLATFORM[layer["templateId"]])
+        if dispatched:
+            rec.begin("dispatchApproved", {"count": len(dispatched)})
+            rec.end({"dispatched": [p["pendingId"] for p in dispatched]})
     running = await _ads(ctx, layer)
     stats = [_stats(ctx, p) for p in running]
     reference = _reference(layer, stats)
@@ -278,15 +340,25 @@ async def _optimize(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec
             actions += 1
             per_adset[promo["adsetId"]] -= 1
             if not dry:
-                await ads_metrics.pause(ctx, promo, d["reason"])
-                await _announce(ctx, layer, rec, d, "pause_ad")
-                if spare:
+                async def pause(promo: dict[str, Any] = promo, d: dict[str, Any] = d) -> None:
+                    await ads_metrics.pause(ctx, promo, d["reason"])
+
+                if await _act(ctx, layer, rec, d, promo, "pause_ad", {"status": "active"}, {"status": "paused"},
+                              pause) == "auto" and spare:
                     row = spare.pop(0)
-                    new = await ads_metrics.promote(ctx, layer["projectId"], row["id"], promo["platform"],
-                                                    layer["config"]["dailyBudgetCents"], layer["id"])
-                    d["action"] = "REPLACE"
-                    d["replacement"] = {"adsContentId": row["id"], "adId": new["id"],
-                                        "organicScore": row.get("organicScore")}
+                    target = _creative_target(ctx, layer, row)
+                    made: list[dict[str, Any]] = []
+
+                    async def push(row: dict[str, Any] = row, made: list[dict[str, Any]] = made) -> None:
+                        made.append(await ads_metrics.promote(ctx, layer["projectId"], row["id"], promo["platform"],
+                                                              layer["config"]["dailyBudgetCents"], layer["id"]))
+
+                    await _act(ctx, layer, rec, dict(d), target, "replace_creative", {"adId": promo["id"]},
+                               {"adsContentId": row["id"]}, push, announce=False)
+                    if made:
+                        d["action"] = "REPLACE"
+                        d["replacement"] = {"adsContentId": row["id"], "adId": made[0]["id"],
+                                            "organicScore": row.get("organicScore")}
             decisions.append(d)
             continue
         cooled = all(parse_instant(c["at"]) <= ctx.now - timedelta(hours=48) for c in promo.get("budgetChanges") or [])
@@ -295,18 +367,25 @@ async def _optimize(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec
             step = opt.budget_step(promo["dailyBudgetCents"])
             d = _decision(ctx, "SCALE_UP", promo, s, state, f"top performer: budget +{step / 100:.2f} USD a day",
                           ["min_impressions_100", "budget_step", "cooldown_48h"], reference)
-            d["budget"] = {"fromCents": promo["dailyBudgetCents"], "toCents": promo["dailyBudgetCents"] + step}
+            target_cents = promo["dailyBudgetCents"] + step
+            d["budget"] = {"fromCents": promo["dailyBudgetCents"], "toCents": target_cents}
             actions += 1
             if not dry:
-                await ads_metrics.set_budget(ctx, promo, promo["dailyBudgetCents"] + step)
-                await _announce(ctx, layer, rec, d, "update_budget")
+                async def scale(promo: dict[str, Any] = promo, cents: int = target_cents) -> None:
+                    await ads_metrics.set_budget(ctx, promo, cents)
+
+                await _act(ctx, layer, rec, d, promo, "update_budget",
+                           {"dailyBudgetCents": promo["dailyBudgetCents"]}, {"dailyBudgetCents": target_cents}, scale)
             decisions.append(d)
             continue
         decisions.append(_decision(ctx, "HOLD", promo, s, state, held or "within tolerance", passed, reference))
     rec.end({"decisions": len(decisions)})
-    counts = {"evaluated": len(running), "paused": pauses,
-              "budgetChanges": sum(1 for d in decisions if d["action"] == "SCALE_UP"),
-              "held": sum(1 for d in decisions if d["action"] == "HOLD"), "queued": 0, "denied": 0}
+    counts = {"evaluated": len(running),
+              "paused": sum(1 for d in decisions if d["action"] in ("PAUSE", "REPLACE") and d["dispatch"] == "auto"),
+              "budgetChanges": sum(1 for d in decisions if d["action"] == "SCALE_UP" and d["dispatch"] == "auto"),
+              "held": sum(1 for d in decisions if d["action"] == "HOLD"),
+              "queued": sum(1 for d in decisions if d["dispatch"] == "queued"),
+              "denied": sum(1 for d in decisions if d["dispatch"] == "denied")}
     return {"dryRun": dry, "counts": counts, "decisions": decisions}
 
 

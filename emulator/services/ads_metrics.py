@@ -55,6 +55,10 @@ def _ad(record: dict[str, Any]) -> paid.Ad:
     )
 
 
+def campaign_id(ctx: Ctx, project_id: str, platform: str) -> str:
+    return "cmp_" + uuid_from(ctx.seed, ctx.tenant_id, project_id, platform, "campaign")
+
+
 async def promote(
     ctx: Ctx, project_id: str, ads_content_id: str, platform: str, daily_budget_cents: int | None = None,
     layer_id: str | None = None,
@@ -71,7 +75,7 @@ async def promote(
         "dailyBudgetCents": daily_budget_cents or DEFAULT_DAILY_BUDGET_CENTS,
         "initialDailyBudgetCents": daily_budget_cents or DEFAULT_DAILY_BUDGET_CENTS,
         "adAccountId": account_id,
-        "campaignId": "cmp_" + uuid_from(ctx.seed, ctx.tenant_id, project_id, platform, "campaign"),
+        "campaignId": campaign_id(ctx, project_id, platform),
         "adsetId": "adset_" + uuid_from(ctx.seed, ctx.tenant_id, project_id, platform, layer_id, "adset"),
         "name": f"{platform.split('_')[0].title()} ad {ad_id[-6:]}",
         "layerId": layer_id,

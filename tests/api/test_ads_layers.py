@@ -148,7 +148,7 @@ def test_material_decisions_emit_ads_decision(optimized):
     assert {d["decisionId"] for d in material} <= {e["decisionId"] for e in optimizer_events}
     for e in events:
         assert e["projectId"] == project and e["platform"] == "meta_ads" and e["status"] == "dispatched"
-        assert e["verdictId"].startswith("vrd_")
+        assert e["verdictId"].startswith("ver_")
 
 
 def test_watchdog_runs_every_2_hours(optimized):
