@@ -1,6 +1,6 @@
 """Organic scoring of creatives and the ads eligibility gate: pure (spec measurement.md §6).
 
-- generated / manual pools: clamp[2, 10](7 - ageDays / 6 + adBoost), adBoost = min(3, spend30 / 33.3).
+- generated / manual pools: min(10, max(2, 7 - ageDays / 6) + adBoost), adBoost = min(3, spend30 / 33.3).
 - ugc pool: posts under 50 views hold 0; the pool is scored only with >= 3 posts; otherwise
   clamp[0, 10](8.5 * (0.45 q + 0.25 r + 0.30 o) + 1.5 * max(0, 1 - ageDays / 90)) with q the
   percentile of weighted ER, r the percentile of views, o the outperformance against the
@@ -23,7 +23,8 @@ SCORING_VERSION = "emu-1"
 
 def generated_score(age_days: float, spend_30d: float = 0.0) -> float:
     boost = min(3.0, max(0.0, spend_30d) / 33.3)
-    return round(min(10.0, max(2.0, 7.0 - max(0.0, age_days) / 6.0 + boost)), 2)
+    # decay stops at the floor of 2; the ad boost sits on top (full boost: never under 5)
+    return round(min(10.0, max(2.0, 7.0 - max(0.0, age_days) / 6.0) + boost), 2)
 
 
 @dataclass(frozen=True)

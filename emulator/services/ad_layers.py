@@ -21,6 +21,7 @@ from emulator import errors, ticker
 from emulator.clock import parse_instant
 from emulator.context import Ctx
 from emulator.domain import optimizer as opt
+from emulator.domain import creative_selection as selection
 from emulator.domain import paid
 from emulator.engine import timer
 from emulator.services import ads_content, ads_metrics, ads_pending, commands, layers, projects, runs
@@ -195,23 +196,7 @@ async def _candidates(ctx: Ctx, layer: dict[str, Any], running: list[dict[str, A
     eligible = [r for r in await ads_content.eligible_rows(ctx, layer["projectId"]) if r["id"] not in live]
     cfg = layer["config"]
     slots = {"generated": cfg["generatedSlots"], "ugc": cfg["ugcSlots"], "manual": cfg["manualSlots"]}
-    pools = {pool: [r for r in eligible if r["scoringPool"] == pool] for pool in slots}
-    chosen: list[dict[str, Any]] = []
-    spare = 0
-    for pool, n in slots.items():
-        take = pools[pool][:n]
-        chosen += take
-        pools[pool] = pools[pool][len(take):]
-        spare += n - len(take)
-    while spare > 0 and any(pools.values()):  # slots a pool cannot fill go to the others in turn
-        for pool in slots:
-            if spare > 0 and pools[pool]:
-                chosen.append(pools[pool].pop(0))
-                spare -= 1
-    leftovers = sorted((r for rows in pools.values() for r in rows), key=ads_content.SORTS["score_desc"])
-    if leftovers:  # one wildcard: the best leftover from any pool
-        chosen.append(leftovers[0])
-    return chosen
+    return selection.select(eligible, slots, ads_content.SORTS["score_desc"])
 
 
 async def _refresh_plan(ctx: Ctx, layer: dict[str, Any], max_new: int | None = None) -> dict[str, Any]:
