@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from emulator import errors
-from emulator.clock import from_db, iso
+from emulator.clock import iso
 from emulator.context import Ctx
 from emulator.domain import publish_time
 from emulator.ids import normalize_id
@@ -295,12 +295,3 @@ async def cancel_queued(
         await _cancel_row(ctx, row, reason)
     return len(rows)
 
-
-def scheduled_instant(row: dict[str, Any]) -> datetime:
-    text = row["scheduledAt"]
-    value = from_db(text) if text.endswith("Z") and "." in text else None
-    if value is None:
-        from emulator.clock import parse_instant
-
-        value = parse_instant(text)
-    return value
