@@ -65,9 +65,11 @@ class Engine:
 
     async def drain(self, tenant: Tenant | None = None) -> None:
         """Await the tenant's (or everyone's) background work still running."""
-        groups = [self._background.get(tenant.id, set())] if tenant else list(self._background.values())
-        pending = [t for group in groups for t in group]
-        if pending:
+        while True:  # background work may start more background work
+            groups = [self._background.get(tenant.id, set())] if tenant else list(self._background.values())
+            pending = [t for group in groups for t in group if not t.done()]
+            if not pending:
+                return
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def settle(
@@ -129,8 +131,8 @@ class Engine:
 
     async def advance(self, tenant: Tenant, target: datetime) -> Counter[str]:
         """Run all work due up to `target` in time order, then leave the clock at `target`."""
+        await self.drain(tenant)  # outside the lock: a webhook receiver may call back
         async with tenant.lock:
-            await self.drain(tenant)
             ran = await self.settle(tenant, target)
             async with self.emu.store.tx():
                 tenant.set_now(target)

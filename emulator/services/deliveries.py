@@ -79,10 +79,29 @@ async def enqueue(
     await DELIVERIES.insert(ctx.db, ctx.tenant_id, delivery)
     if endpoint["status"] == "active" or forced:
         await ctx.schedule(TIMER, ctx.now, {"deliveryId": delivery["id"]}, ref=delivery["id"])
+        _kick(ctx)
     else:
         delivery["nextRetryAt"] = None  # waits for the endpoint to be active again
         await save(ctx, delivery)
     return delivery
+
+
+def _kick(ctx: Ctx) -> None:
+    """Inside a request, settle the tenant right after it commits, so a delivery due now goes
+    out at once (in the background) rather than at the next request, advance or sweep. Timers
+    and advances need no kick: the settle loop they run in picks the new timer up."""
+    if ctx.request_id is None or ctx.__dict__.get("_webhook_kick"):
+        return
+    ctx.__dict__["_webhook_kick"] = True
+    emu, tenant = ctx.emu, ctx.tenant
+
+    async def kick() -> None:
+        if emu.store.db is None:
+            return
+        async with tenant.lock:
+            await emu.engine.settle(tenant, tenant.now(), background=True)
+
+    ctx.later(kick)
 
 
 async def get(ctx: Ctx, delivery_id: str) -> dict[str, Any]:

@@ -125,9 +125,10 @@ def test_deliveries_list_pages_newest_first(api: Api, hook: Receiver) -> None:
     assert len(deliveries(api, endpoint["id"], eventType="post.published", status="delivered")) == 3
 
 
-def test_receiver_may_call_back_during_an_advance(api: Api, hook: Receiver) -> None:
+def test_receiver_may_call_back_for_the_same_tenant(api: Api, hook: Receiver) -> None:
     """A receiver that reads from the emulator (same tenant) while handling a delivery is served
-    at the delivery's instant instead of waiting for the advance that waits on it."""
+    at the delivery's instant, both for a delivery sent right after a request and for a retry
+    sent inside an advance (which is waiting on that receiver)."""
     endpoint = register(api, hook, events=["post.published"])
     seen: list[tuple[int, str]] = []
 
@@ -136,9 +137,19 @@ def test_receiver_may_call_back_during_an_advance(api: Api, hook: Receiver) -> N
         seen.append((r.status_code, r.headers["Date"]))
 
     hook.on_request = fetch
+    hook.answer(500, then=200)
     api.advance(seconds=120)
     emit(api)
     api.advance(seconds=60)
-    assert seen == [(200, "Mon, 11 May 2026 00:02:00 GMT")]
+    assert seen == [(200, "Mon, 11 May 2026 00:02:00 GMT"), (200, "Mon, 11 May 2026 00:02:30 GMT")]
     [row] = deliveries(api, endpoint["id"])
-    assert row["status"] == "delivered" and row["attempts"] == 1
+    assert row["status"] == "delivered" and row["attempts"] == 2
+
+
+def test_delivery_due_now_goes_out_right_after_the_request(api: Api, hook: Receiver) -> None:
+    """Virtual clock, no advance: the event's delivery leaves as soon as the request that caused
+    it has answered."""
+    register(api, hook)
+    fired = emit(api)
+    assert hook.arrived.wait(timeout=5), "the delivery waited for another request"
+    assert hook.received[0].json["id"] == fired["eventId"] and hook.received[0].verified
