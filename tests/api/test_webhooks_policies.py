@@ -82,14 +82,22 @@ def test_redirect_is_a_failure(api: Api, hook: Receiver) -> None:
 
 
 @pytest.mark.realtime
-def test_real_clock_delivers_within_a_second_or_two(hook: Receiver) -> None:
+def test_real_clock_sweep_delivers_an_event_fired_by_a_timer(hook: Receiver) -> None:
+    """Real clock: a job forced to finish one second later emits `job.completed` from a timer
+    (no request involved); APScheduler's one-second sweep settles it and the delivery goes out."""
     from tests.support import emulator_client
 
     with emulator_client(clock="real", start=None) as real:
         api = Api(real, new_key())
-        register(api, hook)
-        emit(api)
-        assert hook.arrived.wait(timeout=5), "the APScheduler sweep did not deliver"
+        register(api, hook, events=["job.completed"])
+        project = api.project(appDescription="A habit tracker that turns daily routines into streaks, "
+                                             "with reminders, friendly nudges and weekly progress reports.")
+        r = api.post("/_emulator/job-outcomes", json={"kind": "keywords_refresh", "outcome": "complete",
+                                                      "afterSeconds": 1})
+        assert r.status_code == 200, r.text
+        job = api.post(f"/v1/projects/{project['id']}/keywords/refresh").json()
+        assert hook.arrived.wait(timeout=6), "the APScheduler sweep did not deliver"
+        assert hook.received[0].json["data"]["jobId"] == job["jobId"]
         assert hook.received[0].verified
 
 
