@@ -54,6 +54,19 @@ def temperature_of(account: dict[str, Any] | None) -> str:
     return value if value in ("cold", "warm", "hot") else "cold"
 
 
+async def _temperature(ctx: Ctx, account: dict[str, Any] | None) -> str:
+    """The account's temperature at publish: distribution's health snapshot when available."""
+    if not account:
+        return "cold"
+    try:
+        from emulator.services import temperature
+    except ImportError:  # pragma: no cover - the distribution area always ships it
+        return temperature_of(account)
+    snap = await temperature.snapshot(ctx, account)
+    value = snap.get("temperature")
+    return value if value in ("cold", "warm", "hot") else temperature_of(account)
+
+
 def is_ugc_account(account: dict[str, Any] | None) -> bool:
     if not account:
         return False
@@ -136,7 +149,7 @@ async def register_post(
         "sourceType": source_type,
         "publishedAt": iso(published_at),
         "externalUrl": external_url,
-        "temperature": temperature or temperature_of(account),
+        "temperature": temperature or await _temperature(ctx, account),
         "format": media_format,
         "hook": hook,
         "title": title or hook,
