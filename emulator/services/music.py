@@ -40,7 +40,7 @@ def catalog(seed: int, now: datetime) -> list[dict[str, Any]]:
         drift = stable_int(seed, "tiktok-music-uses", start, t["id"]) % 2001 - 1000  # ±10 %
         track["userCount"] = max(0, int(t.get("userCount") or 0) * (10000 + drift * 10) // 10000)
         out.append(track)
-    out.sort(key=lambda t: (-t["userCount"], t["id"]))
+    out.sort(key=lambda t: (-int(t["userCount"] or 0), str(t["id"])))
     return out
 
 

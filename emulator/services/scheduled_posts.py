@@ -194,7 +194,8 @@ async def list_page(
     since: datetime | None,
     until: datetime | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    where, params = ["project_id = ?", "container_id IS NOT NULL"], [project_id]
+    where: list[str] = ["project_id = ?", "container_id IS NOT NULL"]
+    params: list[Any] = [project_id]
     if statuses:
         parts = []
         for s in statuses:

@@ -148,3 +148,26 @@ def test_revoking_the_account_cancels_its_queued_posts(api: Api, world: dict) ->
     assert r.status_code == 200, r.text
     assert r.json()["canceledScheduledPosts"] == 1
     assert post(api, sp_id)["status"] == "canceled"
+
+
+# ---------------------------------------------------------------- determinism across runs
+
+def _live_post(seed: int) -> dict:
+    from tests.api.test_publishing import container, make_project
+    from tests.support import emulator_client
+
+    with emulator_client(seed=seed) as c:
+        api = Api(c, "lp_test_determinism")
+        project = make_project(api)
+        sa = connect(api, project, "tiktok")
+        cid = container(api, project)
+        [sp_id] = schedule(api, cid, at(api, 60), {"socialAccountId": sa, "mode": "publish"}).json()["scheduledPostIds"]
+        api.advance(seconds=66)
+        return post(api, sp_id)
+
+
+def test_same_seed_and_requests_give_byte_identical_ids_and_urls() -> None:
+    first, second = _live_post(7), _live_post(7)
+    assert first == second
+    other = _live_post(8)
+    assert other["externalUrl"] != first["externalUrl"]
