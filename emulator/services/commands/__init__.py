@@ -325,24 +325,47 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
     if at != ctx.now:  # a wake hint between cadence instants: fire at the next one
         await ctx.schedule(kind, at, ref=layer["id"])
         return
+    # Idle fires leave no trace but the arithmetic count (`fires` is computed from the cadence).
+    if await runs.running(ctx, layer["id"], command_id):
+        state = await _fresh_state(ctx, layer, command_id)
+        state["skipped"] += 1
+        await _put_state(ctx, layer["id"], command_id, state)
+    elif command_id not in WORK or await WORK[command_id](ctx, layer):
+        run = await start(ctx, layer, command_id, "scheduled", {}, inline=True)
+        state = await _fresh_state(ctx, layer, command_id)
+        state["runs"] += 1
+        state["lastRunId"], state["lastRunAt"] = run["runId"], run["startedAt"]
+        await _put_state(ctx, layer["id"], command_id, state)
+    if command_id == "process-due":
+        held = await publish_due.unpublished_in_window(ctx, layer)
+        if held:
+            await _pull_in(ctx, "recover-overdue", layer["id"], recover.wake_for_window(dist_instant(held[0]["scheduledAt"])))
+    nxt = await NEXT[command_id](ctx, layer, ctx.now) if command_id in NEXT else next_fire_after(cron, ctx.now)
+    current = await ctx.next_timer(kind, layer["id"])
+    if nxt is not None and (current is None or nxt < current):
+        await ctx.schedule(kind, nxt, ref=layer["id"])
+
+
+async def _fresh_state(ctx: Ctx, layer: dict[str, Any], command_id: str) -> dict[str, Any]:
     state = await _state(ctx, layer["id"], command_id)
     if state is None:
         await _start_counting(ctx, layer)
         state = await _state(ctx, layer["id"], command_id)
         assert state is not None
-    state["fires"] = _counted(state, ctx.now)
-    state["countedUntil"] = iso(ctx.now)
-    if await runs.running(ctx, layer["id"], command_id):
-        state["skipped"] += 1
-    elif command_id not in WORK or await WORK[command_id](ctx, layer):
-        run = await start(ctx, layer, command_id, "scheduled", {}, inline=True)
-        state["runs"] += 1
-        state["lastRunId"], state["lastRunAt"] = run["runId"], run["startedAt"]
-    await _put_state(ctx, layer["id"], command_id, state)
-    nxt = await NEXT[command_id](ctx, layer, ctx.now) if command_id in NEXT else next_fire_after(cron, ctx.now)
-    current = await ctx.next_timer(kind, layer["id"])
-    if nxt is not None and (current is None or nxt < current):
-        await ctx.schedule(kind, nxt, ref=layer["id"])
+    return state
+
+
+async def _pull_in(ctx: Ctx, command_id: str, layer_id: str, at: datetime) -> None:
+    kind = f"command.{command_id}"
+    current = await ctx.next_timer(kind, layer_id)
+    if current is None or at < current:
+        await ctx.schedule(kind, at, ref=layer_id)
+
+
+def dist_instant(text: str) -> datetime:
+    from emulator.services.distribution import instant
+
+    return instant(text)
 
 
 def _fire_handler(command_id: str) -> Any:

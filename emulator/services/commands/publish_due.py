@@ -64,6 +64,14 @@ async def next_wake(ctx: Ctx, layer: dict[str, Any], after: datetime) -> datetim
     return None
 
 
+async def unpublished_in_window(ctx: Ctx, layer: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows still `ready` inside their window after a fire (held, e.g. approval pending)."""
+    return await dist.layer_rows(
+        ctx, layer["id"], "status = 'ready' AND scheduled_at <= ? AND scheduled_at > ?",
+        (iso(ctx.now), iso(ctx.now - WINDOW)),
+    )
+
+
 async def run_process_due(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec: Recorder) -> dict[str, Any]:
     from emulator.services import publishing
 

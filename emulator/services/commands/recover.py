@@ -55,17 +55,19 @@ async def candidates(ctx: Ctx, layer: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def next_wake(ctx: Ctx, layer: dict[str, Any], after: datetime) -> datetime | None:
+    """The next 5-minute boundary when overdue rows wait; otherwise None: process-due (a row
+    still ready when its window closes) and the wake trigger (a row failing or turning ready
+    late) pull this command in."""
     if not will_publish(layer):
         return None
     if any(r["status"] in ("ready", "failed") for r in await _overdue(ctx, layer, after)):
         return next_fire_after(CRON, after)
-    rows = await dist.layer_rows(
-        ctx, layer["id"], "status IN ('ready', 'pending_assets') AND scheduled_at > ?", (iso(after - WINDOW),)
-    )
-    if not rows:
-        return None
-    closes = dist.instant(rows[0]["scheduledAt"]) + WINDOW
-    return next_fire_after(CRON, max(closes - EPSILON, after))
+    return None
+
+
+def wake_for_window(scheduled_at: datetime) -> datetime:
+    """The recover-overdue fire that sees a row whose window `[s, s + 5 min)` just closed."""
+    return next_fire_after(CRON, scheduled_at + WINDOW - EPSILON)
 
 
 async def run_recover(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec: Recorder) -> dict[str, Any]:

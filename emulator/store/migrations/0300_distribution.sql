@@ -57,8 +57,10 @@ CREATE INDEX scheduled_posts_account_status ON scheduled_posts(tenant_id, social
 
 -- Wake hints. process-due and recover-overdue coalesce idle fires: each schedules its next
 -- timer at the first instant it can have work. Any write that makes a layer row publishable
--- (whoever writes it: attach, content completing, approval, reschedule) drops a wake timer so
--- the command fires at the right cadence instant; the handler re-aligns and recomputes.
+-- (whoever writes it: attach, content completing, approval, reschedule) drops a process-due
+-- wake timer at the row's minute; a row that fails, or turns ready only after its 5-minute
+-- window closed, drops a recover-overdue wake. The handlers re-align to their cadence and
+-- recompute. (A row still ready when its window closes is handed over by process-due.)
 CREATE TRIGGER scheduled_posts_wake_insert AFTER INSERT ON scheduled_posts
 WHEN NEW.layer_id IS NOT NULL AND NEW.status IN ('ready', 'pending_assets', 'failed')
 BEGIN
@@ -74,7 +76,9 @@ BEGIN
     SELECT NEW.tenant_id, w.due, 'command.recover-overdue', NEW.layer_id, '{"wake":true}'
     FROM (SELECT max(strftime('%Y-%m-%dT%H:%M:%fZ', NEW.scheduled_at, '+300 seconds'),
                      coalesce(json_extract(NEW.data, '$.updatedAt'), NEW.scheduled_at)) AS due) w
-    WHERE NOT EXISTS (
+    WHERE (NEW.status = 'failed' OR coalesce(json_extract(NEW.data, '$.updatedAt'), '')
+                                    >= strftime('%Y-%m-%dT%H:%M:%fZ', NEW.scheduled_at, '+300 seconds'))
+    AND NOT EXISTS (
         SELECT 1 FROM timers t WHERE t.tenant_id = NEW.tenant_id AND t.kind = 'command.recover-overdue'
         AND t.ref = NEW.layer_id AND t.due_at <= w.due);
 END;
@@ -95,7 +99,9 @@ BEGIN
     SELECT NEW.tenant_id, w.due, 'command.recover-overdue', NEW.layer_id, '{"wake":true}'
     FROM (SELECT max(strftime('%Y-%m-%dT%H:%M:%fZ', NEW.scheduled_at, '+300 seconds'),
                      coalesce(json_extract(NEW.data, '$.updatedAt'), NEW.scheduled_at)) AS due) w
-    WHERE NOT EXISTS (
+    WHERE (NEW.status = 'failed' OR coalesce(json_extract(NEW.data, '$.updatedAt'), '')
+                                    >= strftime('%Y-%m-%dT%H:%M:%fZ', NEW.scheduled_at, '+300 seconds'))
+    AND NOT EXISTS (
         SELECT 1 FROM timers t WHERE t.tenant_id = NEW.tenant_id AND t.kind = 'command.recover-overdue'
         AND t.ref = NEW.layer_id AND t.due_at <= w.due);
 END;

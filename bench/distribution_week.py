@@ -1,0 +1,69 @@
+"""A week of hot automatic posting in one advance: `python bench/distribution_week.py [10 100 1000]`.
+
+For each size N: one tenant on an in-process emulator (virtual clock), N projects, each with a
+connected Instagram account pinned `hot` and a Social Distribution layer in automatic
+distribution and generation mode with `willPublish: true`. Then ONE `advance` of P7D: nightly
+refreshes, generation jobs, attaches, process-due publishes, recover-overdue, metric syncs,
+webhook-free. Prints the wall time of the advance (setup excluded), the posts published and the
+`ran` counts, and appends a markdown table to bench/results/distribution-week.md.
+"""
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.api.layers_helpers import DESCRIPTION  # noqa: E402
+from tests.support import Api, emulator_client, new_key  # noqa: E402
+
+
+def run(n: int) -> dict[str, object]:
+    with emulator_client() as client:
+        api = Api(client, new_key())
+        t0 = time.perf_counter()
+        for i in range(n):
+            project = api.project(name=f"Bench {i:04d}", appName="Acme App", appDescription=DESCRIPTION)
+            account = api.post(f"/_emulator/projects/{project['id']}/social-accounts", json={"platform": "instagram"}).json()
+            api.post(f"/_emulator/social-accounts/{account['socialAccountId']}", json={"temperature": "hot"})
+            r = api.post("/api/project-layers", json={
+                "projectId": project["id"], "templateId": "social-distribution",
+                "config": {"social": {"socialAccountId": account["socialAccountId"]}, "distributionMode": "automatic",
+                           "generationMode": "automatic", "willPublish": True}})
+            assert r.status_code == 201, r.text
+        setup = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        result = api.advance(duration="P7D")
+        wall = time.perf_counter() - t1
+        published = len(api.events(type="post.published", limit=1000)) if n <= 10 else None
+        return {"projects": n, "setup_s": round(setup, 2), "advance_wall_s": round(wall, 2),
+                "ran": result["ran"], "published_sample": published}
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [10, 100]
+    rows = []
+    for n in sizes:
+        out = run(n)
+        ran = out["ran"]
+        assert isinstance(ran, dict)
+        print(f"{n:>5} projects: advance P7D {out['advance_wall_s']} s wall (setup {out['setup_s']} s); "
+              f"process-due {ran.get('process-due')}, publish.complete {ran.get('publish.complete')}, "
+              f"timers {sum(ran.values())}", flush=True)
+        rows.append(out)
+    results = ROOT / "bench" / "results" / "distribution-week.md"
+    with results.open("a", encoding="utf-8") as fh:
+        fh.write(f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()} "
+                 f"{platform.python_implementation()} {platform.python_version()}\n\n")
+        fh.write("| projects | advance P7D wall (s) | timers run | posts published (publish.complete) |\n|---|---|---|---|\n")
+        for out in rows:
+            ran = out["ran"]
+            assert isinstance(ran, dict)
+            fh.write(f"| {out['projects']} | {out['advance_wall_s']} | {sum(ran.values())} | {ran.get('publish.complete')} |\n")
+
+
+if __name__ == "__main__":
+    main()
