@@ -206,3 +206,16 @@ def test_health_snapshot_follows_pin_and_token_error(api: Api) -> None:
     hot = api.get(f"/v1/social-accounts/{sid}/health").json()
     assert hot["tier"] == "hot" and hot["healthy"] is False and hot["score"] > fresh["score"]
     assert api.get("/v1/social-accounts/sa_00000000-0000-4000-8000-000000000000/health").status_code == 404
+
+
+def test_server_flag_allowlist_restricts_return_urls() -> None:
+    from tests.support import emulator_client
+
+    with emulator_client(return_url_allowlist=("app.partner.com", "localhost")) as client:
+        api = Api(client, "lp_test_allowlist")
+        p = api.project()
+        url = f"/v1/projects/{p['id']}/social/oauth-url"
+        assert api.post(url, json={"platform": "tiktok", "returnUrl": "https://app.partner.com/cb"}).status_code == 200
+        assert api.post(url, json={"platform": "tiktok", "returnUrl": "http://localhost:3000/cb"}).status_code == 200
+        r = api.post(url, json={"platform": "tiktok", "returnUrl": "https://any.example.org/cb"})
+        assert r.status_code == 403 and r.json()["error"]["code"] == "RETURN_URL_NOT_ALLOWED"
