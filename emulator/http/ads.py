@@ -139,6 +139,14 @@ async def promote(call: Call) -> dict[str, Any]:
     return await ads_metrics.promote(call.ctx, body.projectId, row["id"], platform, body.dailyBudgetCents)
 
 
+class Safety(Body):
+    safetyFailed: bool
+
+
+async def set_safety(call: Call) -> dict[str, Any]:
+    return await ads_content.set_safety(call.ctx, call.params["id"], call.body.safetyFailed)
+
+
 class Pause(Body):
     reason: str = "manual"
 
@@ -229,6 +237,8 @@ ROUTES = [
           summary="Refresh an ads layer's creatives (job)", audit="ads.content_refresh", tags=TAGS),
     Route("POST", "/_emulator/ads/promotions", promote, klass=None, body=Promote, idempotent=False,
           summary="Promote a creative as a synthetic ad (emulator control)", tags=("emulator",)),
+    Route("POST", "/_emulator/ads-content/{id}", set_safety, klass=None, body=Safety, idempotent=False,
+          summary="Fail or pass a creative's safety check (emulator control)", tags=("emulator",)),
     Route("POST", "/_emulator/ad-layers", install_ad_layer, klass=None, body=InstallAdLayer, idempotent=False,
           status=201, summary="Install a Meta / TikTok ad manager layer (emulator control)", tags=("emulator",)),
     Route("POST", "/_emulator/ads/promotions/{adId}/pause", pause, klass=None, body=Pause, idempotent=False,

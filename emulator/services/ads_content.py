@@ -243,6 +243,20 @@ async def patch(ctx: Ctx, project_id: str, id_: str, override: str | None, note:
     return public(row)
 
 
+async def set_safety(ctx: Ctx, id_: str, failed: bool) -> dict[str, Any]:
+    """Control route: mark a creative's safety check failed (score 0, out of ad selection; not
+    overridable) or passed again."""
+    key = id_ if id_.startswith("adc_") else f"adc_{id_}"
+    row = await ADS.require(ctx.db, ctx.tenant_id, key)
+    row["safetyFailed"] = failed
+    if failed:
+        row["organicScore"] = 0.0
+    _apply_gate(row)
+    row["updatedAt"] = ctx.iso_now()
+    await ADS.save(ctx.db, ctx.tenant_id, row)
+    return public(row)
+
+
 SORTS = {
     "score_desc": lambda r: (r.get("organicScore") is None, -(r.get("organicScore") or 0), r["id"]),
     "score_asc": lambda r: (r.get("organicScore") is None, r.get("organicScore") or 0, r["id"]),

@@ -177,3 +177,15 @@ def test_list_validation(api: Api, params, path):
     project = api.project()["id"]
     r = api.get(f"/v1/projects/{project}/ads-content", params=params)
     assert r.status_code == 422 and r.json()["error"]["details"]["issues"][0]["path"] == path
+
+
+def test_safety_failures_cannot_be_overridden(generated):
+    api, project, row_id = generated
+    api.advance(seconds=6 * 3600)
+    r = api.post(f"/_emulator/ads-content/{row_id}", json={"safetyFailed": True})
+    assert r.status_code == 200, r.text
+    assert r.json()["eligible"] is False and r.json()["ineligibleReason"] == "safety_failed"
+    included = patch(api, project, row_id, {"override": "include"}).json()
+    assert included["override"] == "include" and included["eligible"] is False  # stored, still ineligible
+    api.advance(seconds=6 * 3600)
+    assert rows(api, project)[0]["organicScore"] == 0
