@@ -8,6 +8,9 @@ Emulator choices:
 - DELETE is a soft delete (`status: "deleted"`, still readable, listed with
   `statusFilter=deleted`): its timers stop, its empty slots are removed and its queued posts
   are canceled with reason `layer_uninstalled`.
+- Archiving a project pauses its live layers (their timers stop) and cancels their queued
+  posts (reason `project_archived`); restoring the project leaves them paused (PATCH
+  `status: "active"` resumes them).
 - Install refuses an account that is not in the project or is disconnected (422 on
   `config.social.socialAccountId`) and a second live Social Distribution layer on one account
   (409 CONFLICT). An account with a token error can be installed on; its runs fail with
@@ -240,3 +243,18 @@ async def uninstall(ctx: Ctx, layer_id: str) -> dict[str, Any]:
     await ctx.record("state", {"projectLayerId": layer["id"], "canceledScheduledPosts": canceled},
                      type="layer.uninstalled", project_id=layer["projectId"])
     return {**public(layer), "canceledScheduledPosts": canceled}
+
+
+async def _on_project_archived(ctx: Ctx, project: dict[str, Any]) -> int:
+    from emulator.services import commands
+
+    canceled = 0
+    for layer in await LAYERS.find(ctx.db, ctx.tenant_id, "project_id = ? AND status = 'active'", (project["id"],)):
+        layer["status"] = "paused"
+        await save(ctx, layer)
+        canceled += await commands.on_paused_by_archive(ctx, layer)
+    return canceled
+
+
+if _on_project_archived not in projects.ARCHIVED:
+    projects.ARCHIVED.append(_on_project_archived)

@@ -186,3 +186,44 @@ def test_concurrent_attaches_never_share_a_slot(api: Api) -> None:
     assert sorted(s["containerId"] for s in items) == sorted(made)
     assert len({s["scheduledAt"] for s in items}) == len(items)
     assert all(r["status"] == "completed" for r in runs(api, created["id"], commandId="attach-to-schedule"))
+
+
+def test_uninstall_cancels_queued_posts_of_the_layer(api: Api) -> None:
+    project, _, created = layer(api, willPublish=True)
+    [cid] = make_content(api, project["id"], 1)
+    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    r = api.delete(f"/api/project-layers/{created['id']}")
+    assert r.json()["canceledScheduledPosts"] == 1
+    assert post(api, sp_id)["status"] == "canceled"
+    [event] = api.events(type="post.canceled")
+    assert event["data"]["reason"] == "layer_uninstalled"
+    api.advance(duration="P1D")
+    assert post(api, sp_id)["status"] == "canceled"
+
+
+def test_archiving_the_project_pauses_its_layers(api: Api) -> None:
+    project, _, created = layer(api, willPublish=True)
+    [cid] = make_content(api, project["id"], 1)
+    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    r = api.delete(f"/v1/projects/{project['id']}")
+    assert r.status_code == 200 and r.json()["canceledScheduledPosts"] == 1
+    assert api.get(f"/api/project-layers/{created['id']}").json()["status"] == "paused"
+    assert post(api, sp_id)["status"] == "canceled"
+
+
+def test_content_approved_after_its_slot_is_reslotted(api: Api) -> None:
+    project, _, created = layer(api, willPublish=True)
+    r = api.patch(f"/v1/projects/{project['id']}/approval-policy", json={"requiresApproval": True})
+    assert r.status_code == 200, r.text
+    [cid] = make_content(api, project["id"], 1)
+    assert api.get(f"/v1/content/{cid}").json()["approvalStatus"] == "pending"
+    out = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]
+    assert out["status"] == "pending_assets"  # waits for approval
+    api.advance(to="2026-05-11T14:20:00Z")
+    assert post(api, out["scheduledPostId"])["status"] == "queued"  # missed quietly, not failed
+    assert api.post(f"/v1/content/{cid}/approve", json={}).status_code == 200
+    api.advance(to="2026-05-11T14:25:00Z")
+    moved = post(api, out["scheduledPostId"])
+    assert moved["status"] == "queued" and moved["scheduledFor"] == "2026-05-12T14:00:00.000Z"
+    api.advance(to="2026-05-12T14:00:10Z")
+    assert post(api, out["scheduledPostId"])["status"] == "published"

@@ -204,6 +204,14 @@ async def on_changed(
 
 
 async def on_uninstalled(ctx: Ctx, layer: dict[str, Any]) -> int:
+    return await _stop_and_cancel(ctx, layer, "layer_uninstalled")
+
+
+async def on_paused_by_archive(ctx: Ctx, layer: dict[str, Any]) -> int:
+    return await _stop_and_cancel(ctx, layer, "project_archived")
+
+
+async def _stop_and_cancel(ctx: Ctx, layer: dict[str, Any], reason: str) -> int:
     from emulator.services import scheduled_posts as sp
 
     await _stop_counting(ctx, layer)
@@ -218,7 +226,7 @@ async def on_uninstalled(ctx: Ctx, layer: dict[str, Any]) -> int:
         order="scheduled_at, id",
     )
     for row in queued:
-        await sp._cancel_row(ctx, row, "layer_uninstalled")
+        await sp._cancel_row(ctx, row, reason)
     return len(queued)
 
 
