@@ -90,24 +90,37 @@ def portfolio(seed: int, project: dict[str, Any], kind: str, limit: int) -> list
     return chosen
 
 
+@cache
+def _haystacks() -> dict[str, tuple[str, str]]:
+    """Per source: (its keywords + caption, its vertical's top hashtag phrases), lower-case."""
+    out = {}
+    for s in _sources():
+        tags = " ".join(h["phrase"] for h in vertical(s["vertical"]).get("hashtags", [])[:15]).lower()
+        out[s["tiktokId"]] = (" ".join([*s["keywords"], s["caption"].lower()]), tags)
+    return out
+
+
 def live_search(seed: int, keyword: str, kind: str, limit: int) -> list[dict[str, Any]]:
     """Keyword search: posts whose keywords, caption or vertical hashtags match the words of the
     keyword, best match first; padded with a keyword-seeded draw so it is never empty."""
     words = [w for w in re.split(r"[^a-z0-9]+", keyword.lower().lstrip("#")) if w]
     phrase = " ".join(words)
+    patterns = [re.compile(rf"\b{re.escape(w)}") for w in words]
+    hay = _haystacks()
 
     def score(s: dict[str, Any]) -> int:
-        hay = " ".join([*s["keywords"], s["caption"].lower()])
-        tags = " ".join(h["phrase"] for h in vertical(s["vertical"]).get("hashtags", [])[:15]).lower()
-        points = 6 if phrase and phrase in hay else 0
-        points += sum(3 for w in words if re.search(rf"\b{re.escape(w)}", hay))
-        points += sum(1 for w in words if re.search(rf"\b{re.escape(w)}", tags))
+        text, tags = hay[s["tiktokId"]]
+        points = 6 if phrase and phrase in text else 0
+        points += sum(3 for p in patterns if p.search(text))
+        points += sum(1 for p in patterns if p.search(tags))
         return points
 
     pool = [s for s in _sources() if _kind_ok(s, kind)]
-    scored = sorted(pool, key=lambda s: (-score(s), -s["stats"]["views"], s["tiktokId"]))
-    hits = [s for s in scored if score(s) > 0]
-    rest = sorted((s for s in pool if score(s) == 0), key=lambda s: stable_int(seed, "live", phrase, s["tiktokId"]))
+    scores = {s["tiktokId"]: score(s) for s in pool}
+    hits = sorted((s for s in pool if scores[s["tiktokId"]] > 0),
+                  key=lambda s: (-scores[s["tiktokId"]], -s["stats"]["views"], s["tiktokId"]))
+    rest = sorted((s for s in pool if scores[s["tiktokId"]] == 0),
+                  key=lambda s: stable_int(seed, "live", phrase, s["tiktokId"]))
     ordered = hits + rest
     return ordered[:limit] if kind != "mixed" else _interleave(ordered[: limit * 2])[:limit]
 

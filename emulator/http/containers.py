@@ -1,16 +1,21 @@
 """Content containers: list a project's content, get one, its progress and its assets."""
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Literal
 
-from emulator import errors
+from pydantic import Field
+
+from emulator import errors, jobs
 from emulator.clock import db_time
 from emulator.http import query as q
-from emulator.http.api import Call, Route
+from emulator.http.api import Body, Call, Reply, Route, StrictBody
 from emulator.http.content import seen
+from emulator.http.fields import bounded, text
+from emulator.ids import UUID_RE
 from emulator.pagination import page_request
+from emulator.services import clone, generation, projects
 from emulator.services import containers as cs
-from emulator.services import generation, projects
 
 STATUS_ALIASES = {"generating": "processing"}
 
@@ -66,7 +71,65 @@ async def get_asset(call: Call) -> dict[str, Any]:
     return cs.find_asset(container, call.params["assetId"])
 
 
+class CloneOverrides(StrictBody):
+    caption: text(0, 2200) | None = None  # type: ignore[valid-type]
+    cta: text(1, 500) | None = None  # type: ignore[valid-type]
+    voiceOverScript: text(1, 5000) | None = None  # type: ignore[valid-type]
+
+
+class CloneBody(Body):
+    projectId: text(1, 200)  # type: ignore[valid-type]
+    projectLayerId: text(1, 200) | None = None  # type: ignore[valid-type]
+    sourcePlatformPostId: text(1, 200)  # type: ignore[valid-type]
+    mode: Literal["fork", "reimagine"] = "fork"
+    variations: bounded(1, 10) = 1  # type: ignore[valid-type]
+    overrides: CloneOverrides | None = None
+
+
+async def clone_from_post(call: Call) -> Reply:
+    seen(call)
+    path_id = call.params["containerId"]
+    if not re.fullmatch(UUID_RE, path_id.removeprefix("cnt_")):
+        raise errors.Validation("The path id must be a new UUID you mint (optionally prefixed cnt_).", path="containerId")
+    body: CloneBody = call.body
+    fields = body.model_dump()
+    fields["overrides"] = body.overrides.model_dump(exclude_none=True) if body.overrides else {}
+    answer = await clone.clone(call.ctx, "cnt_" + path_id.removeprefix("cnt_").lower(), fields, call.json or {})
+    return Reply(answer, 202, {"Location": answer["locationUrl"]})
+
+
+class ForceOutcome(Body):
+    outcome: Literal["failed", "completed", "canceled"]
+    code: Literal["GENERATION_FAILED", "SOURCE_UNAVAILABLE", "INFLUENCER_FAILED"] = "GENERATION_FAILED"
+    message: text(1, 500) | None = None  # type: ignore[valid-type]
+    afterSeconds: float = Field(default=0, ge=0)
+
+
+async def force_outcome(call: Call) -> dict[str, Any]:
+    """Control: end the generation job behind a container (fail with a lastError code, complete, cancel)."""
+    body: ForceOutcome = call.body
+    container = await cs.get(call.ctx, call.params["containerId"])
+    job = await jobs.JOBS.get(call.ctx.db, call.ctx.tenant_id, container.get("jobId") or "")
+    if job is None or job["status"] != "running":
+        raise errors.Conflict(f"Content {container['id']} has no running generation.",
+                              details={"status": container["status"]})
+    if body.outcome == "canceled":
+        job["_cancelRequested"] = True
+        await jobs.save(call.ctx, job)
+        await call.ctx.schedule("job.step", call.ctx.now, ref=job["jobId"])
+    else:
+        mode = {"failed": "fail", "completed": "complete"}[body.outcome]
+        await jobs.force(call.ctx, job, {"outcome": mode, "afterSeconds": body.afterSeconds, "errorCode": body.code,
+                                         "errorMessage": body.message or f"Generation failed ({body.code})."})
+    return {"containerId": container["id"], "jobId": job["jobId"], "outcome": body.outcome}
+
+
 ROUTES = [
+    Route("POST", "/v1/content/{containerId}/clone-from-post", clone_from_post, scope="content:write", body=CloneBody,
+          status=202, klass="long-running", summary="Clone a tracked post into new content", audit="content.clone",
+          tags=("content",)),
+    Route("POST", "/_emulator/content/{containerId}", force_outcome, klass=None, body=ForceOutcome, idempotent=False,
+          summary="Force the outcome of a container's generation", tags=("emulator",)),
     Route("GET", "/v1/projects/{projectId}/content", list_content, scope="content:read",
           query=("status", "format", "creativeType", "since", "until", "cursor", "limit"),
           summary="List content containers", tags=("content",)),

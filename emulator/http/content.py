@@ -196,12 +196,13 @@ async def generic_content(call: Call) -> Reply:
     b = body.brief or Brief()
     actor = await actors.resolve(ctx, project["id"], social_account_id=body.socialAccountId,
                                  influencer_id=body.influencerId or b.influencerId, required=False)
-    if actor.influencer is None:
-        actor = actors.Actor(await actors.default_influencer(ctx, project["id"]), actor.account, actor.layer_id)
+    fallback = actor.influencer or await actors.default_influencer(ctx, project["id"])
     hook, source, media_id = b.hook, None, None
     demo = await actors.app_demo(ctx, project["id"], None)
     if fmt == "auto":
-        fmt = "ugc-remix" if demo is not None and actor.influencer is not None else "slideshow-builder"
+        fmt = "ugc-remix" if demo is not None and fallback is not None else "slideshow-builder"
+    if fmt != "slideshow-builder":  # remixes and ugc need an actor: the project's default one if none given
+        actor = actors.Actor(fallback, actor.account, actor.layer_id)
     if fmt != "slideshow-builder" and actor.influencer is None:
         raise errors.Validation("No actor: pass influencerId or socialAccountId, or create an influencer first.",
                                 path="influencerId", extra={"code": "NO_ACTOR"})

@@ -88,7 +88,7 @@ async def _complete_one(ctx: Ctx, project: dict[str, Any], c: dict[str, Any], pa
     key = c["id"]
     if c.get("hook") is None and fmt in ("slideshow-remix", "video-remix"):
         c["hook"] = fake.remix_hook(ctx.seed, project, fake.lookup(c.get("sourceTiktokId") or ""), key)
-    c["caption"] = fake.caption(ctx.seed, project, key)
+    c["caption"] = c.pop("_fixedCaption") if "_fixedCaption" in c else fake.caption(ctx.seed, project, key)
     if kind == "video":
         cs.build_media(ctx, c, "video", duration_ms=_video_ms(ctx, c))
     else:
@@ -158,10 +158,12 @@ async def _on_cancel(ctx: Ctx, job: dict[str, Any]) -> None:
     await _end(ctx, job, "canceled")
 
 
-jobs.register(JobKind(
-    KIND, stages=plan_for(90), duration=_plan, on_stage=_on_stage, on_complete=_on_complete,
-    on_fail=_on_fail, on_cancel=_on_cancel, non_cancelable=frozenset({"finalizing"}),
-))
+CLONE_KIND = "content_clone_from_post"
+for _name in (KIND, CLONE_KIND):
+    jobs.register(JobKind(
+        _name, stages=plan_for(90), duration=_plan, on_stage=_on_stage, on_complete=_on_complete,
+        on_fail=_on_fail, on_cancel=_on_cancel, non_cancelable=frozenset({"finalizing"}),
+    ))
 
 
 # ---------------------------------------------------------------------------- starting
@@ -171,7 +173,7 @@ async def start(
     ctx: Ctx, project: dict[str, Any], fmt: str, actor: actors.Actor | None, *, count: int = 1,
     hook: str | None = None, source_id: str | None = None, media_id: str | None = None,
     brief: dict[str, Any] | None = None, first_id: str | None = None, extra: dict[str, Any] | None = None,
-    total: float | None = None,
+    total: float | None = None, kind: str = KIND, ids: list[str] | None = None,
 ) -> dict[str, Any]:
     """Create `count` containers and one job; reserve credits (metered tenants only)."""
     running = await jobs.JOBS.count(ctx.db, ctx.tenant_id, "status = 'running'")
@@ -181,9 +183,8 @@ async def start(
             details={"runningJobs": running, "limit": MAX_RUNNING}, headers={"Retry-After": "30"},
         )
     reserved = credits.reserve(ctx, SPECS[fmt][1], count)
-    ids = []
-    for i in range(count):
-        ids.append(first_id if (i == 0 and first_id) else ctx.new_id("cnt"))
+    if ids is None:
+        ids = [first_id if (i == 0 and first_id) else ctx.new_id("cnt") for i in range(count)]
     status = await approval.initial_status(ctx, project["id"])
     records = []
     for cid in ids:
@@ -191,13 +192,14 @@ async def start(
             ctx, cid, project["id"], format=fmt, hook=hook, sourceTiktokId=source_id, mediaId=media_id,
             influencerId=actor.influencer_id if actor else None,
             socialAccountId=actor.account_id if actor else None,
-            projectLayerId=actor.layer_id if actor else None, approvalStatus=status, **(extra or {}),
+            projectLayerId=actor.layer_id if actor else None, approvalStatus=status,
         )
+        c.update({k: v for k, v in (extra or {}).items() if v is not None or k not in c or c[k] is None})
         if brief is not None:
             c["brief"] = brief
         records.append(c)
     job = await jobs.start(
-        ctx, KIND, pointers={"projectId": project["id"], "containerId": ids[0], "containerIds": ids},
+        ctx, kind, pointers={"projectId": project["id"], "containerId": ids[0], "containerIds": ids},
         params={"total": total or SPECS[fmt][0], "format": fmt, "reservedPer": reserved // count if count else 0,
                 "influencerId": actor.influencer_id if actor else None},
     )

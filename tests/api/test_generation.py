@@ -181,3 +181,20 @@ def test_metered_tenant_reserves_then_settles_credits(api: Api) -> None:
     after = api.get("/v1/credits").json()
     assert after["reservedCredits"] == before["reservedCredits"]
     assert after["balance"] == before["balance"] - 50
+
+
+def test_generation_for_a_pending_influencer_waits_until_it_is_ready(api: Api) -> None:
+    project = brand_project(api)
+    items = api.get(f"/v1/projects/{project['id']}/influencers").json()["items"]
+    assert items and items[0]["status"] != "ready"
+    r = api.post(f"/v1/projects/{project['id']}/content/slideshow-remix",
+                 json={"tiktokVideoId": slideshow_id(api, project), "influencerId": items[0]["influencerId"]})
+    assert r.status_code == 202, r.text
+    cid = r.json()["containerIds"][0]
+    api.advance(seconds=30)
+    assert api.get(f"/v1/content/{cid}").json()["status"] == "queued"
+    assert api.get(f"/v1/content/{cid}/progress").json()["stage"] == "queued"
+    api.advance(seconds=40)
+    assert api.get(f"/v1/content/{cid}").json()["status"] == "processing"
+    api.advance(seconds=150)
+    assert api.get(f"/v1/content/{cid}").json()["status"] == "completed"
