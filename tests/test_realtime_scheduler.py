@@ -65,18 +65,35 @@ def test_the_cron_override_fires_without_any_request(real: Any, monkeypatch: pyt
     assert not any(j.id.endswith(created["id"]) for j in live.scheduler.get_jobs())
 
 
-def test_process_due_publishes_at_the_slot_in_real_time(real: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    api = Api(real, new_key())
+def _scenario(api: Api) -> tuple[str, dict[str, Any], str]:
     project, _, created = layer(api, willPublish=True, distributionMode="custom", schedule={"times": ["10:00"]})
     [cid] = make_content(api, project["id"], 1)
     out = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]
-    slot = out["scheduledAt"]
+    return created["id"], out, out["scheduledAt"]
+
+
+def _outcome(api: Api, layer_id: str, out: dict[str, Any], slot: str) -> tuple[Any, ...]:
+    [run] = runs(api, layer_id, commandId="process-due")
+    post = api.get(f"/v1/scheduled-posts/{out['scheduledPostId']}").json()
+    return (run["trigger"], run["status"], run["startedAt"] == slot, [a["name"] for a in run["activities"]],
+            post["attemptedAt"] == slot)
+
+
+def test_process_due_publishes_at_the_slot_in_real_time_as_in_virtual_time(
+    real: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from emulator.clock import parse_instant
 
+    api = Api(real, new_key())
+    layer_id, out, slot = _scenario(api)
     api.advance(to=iso(parse_instant(slot) - LEAD))
     fired = _signal(monkeypatch, commands.BODIES, "process-due")
     assert fired.wait(TIMEOUT), "process-due did not fire at the slot"
-    [run] = runs(api, created["id"], commandId="process-due")
-    assert run["startedAt"] == slot and run["trigger"] == "scheduled"
-    post = api.get(f"/v1/scheduled-posts/{out['scheduledPostId']}").json()
-    assert post["status"] in ("publishing", "published") and post["attemptedAt"] == slot
+    real_outcome = _outcome(api, layer_id, out, slot)
+    assert api.get(f"/v1/scheduled-posts/{out['scheduledPostId']}").json()["status"] in ("publishing", "published")
+
+    with emulator_client() as virtual_client:  # the same scenario on a virtual clock
+        vapi = Api(virtual_client, new_key())
+        v_layer, v_out, v_slot = _scenario(vapi)
+        vapi.advance(to=iso(parse_instant(v_slot) + timedelta(seconds=1)))
+        assert _outcome(vapi, v_layer, v_out, v_slot) == real_outcome
