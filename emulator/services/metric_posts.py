@@ -208,6 +208,9 @@ async def sync_due(ctx: Ctx, at: datetime) -> int:
         " AND next_sync_at <= ? ORDER BY next_sync_at, id",
         (ctx.tenant_id, db_time(at)),
     )
+    snapshots: list[tuple[Any, ...]] = []
+    moves: list[tuple[Any, ...]] = []
+    firsts: list[tuple[dict[str, Any], datetime]] = []
     for data, next_at, first_synced in rows:
         post = json.loads(data)
         published = parse_instant(post["publishedAt"])
@@ -216,22 +219,26 @@ async def sync_due(ctx: Ctx, at: datetime) -> int:
         following: datetime | None = None
         while tick is not None and tick <= at:  # catch up every tick due (posts injected in the past)
             values = values_at(ctx, post, tick)
-            await ctx.db.execute(
-                "INSERT OR REPLACE INTO post_metrics(tenant_id, post_id, at, views, reach, impressions, likes,"
-                " comments, shares, saves, watch_time_ms, followers_gained) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (ctx.tenant_id, post["id"], db_time(tick), *(values[k] for k in perf.COUNTERS)),
-            )
+            snapshots.append((ctx.tenant_id, post["id"], db_time(tick), *(values[k] for k in perf.COUNTERS)))
             following = perf.next_sync(published, tick)
             tick = following
         assert first_tick is not None
-        await ctx.db.execute(
-            "UPDATE metric_posts SET next_sync_at = ?, first_synced_at = COALESCE(first_synced_at, ?)"
-            " WHERE id = ? AND tenant_id = ?",
-            (db_time(following) if following else None, db_time(first_tick), post["id"], ctx.tenant_id),
-        )
+        moves.append((db_time(following) if following else None, db_time(first_tick), post["id"], ctx.tenant_id))
         if first_synced is None:
-            for hook in FIRST_SYNCED:
-                await hook(ctx, post, first_tick)
+            firsts.append((post, first_tick))
+    await ctx.db.executemany(
+        "INSERT OR REPLACE INTO post_metrics(tenant_id, post_id, at, views, reach, impressions, likes,"
+        " comments, shares, saves, watch_time_ms, followers_gained) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        snapshots,
+    )
+    await ctx.db.executemany(
+        "UPDATE metric_posts SET next_sync_at = ?, first_synced_at = COALESCE(first_synced_at, ?)"
+        " WHERE id = ? AND tenant_id = ?",
+        moves,
+    )
+    for post, first_tick in firsts:
+        for hook in FIRST_SYNCED:
+            await hook(ctx, post, first_tick)
     return len(rows)
 
 
