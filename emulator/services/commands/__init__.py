@@ -18,19 +18,29 @@ cron override (jobs added and removed on the live Ticker); both just settle due 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from emulator import errors, ticker
-from emulator.clock import from_db, iso
+from emulator.clock import iso
 from emulator.context import Ctx
-from emulator.domain.cron import iter_fires, next_fire_after
+from emulator.domain.cron import next_fire_after
 from emulator.engine import timer
 from emulator.services import layer_config as lc
 from emulator.services import layers, runs
 from emulator.services.commands import attach, plan, publish_due, recover
-
-EPSILON = timedelta(microseconds=1)
+from emulator.services.commands.state import (  # noqa: F401  (re-exported for other templates)
+    EPSILON,
+    _fresh_state,
+    _put_state,
+    _start_counting,
+    _state,
+    _stop_counting,
+    ceil_fire,
+    count_fires,
+    effective_cron,
+    scheduler_view,
+)
 RUN_KIND = "layer.run"
 
 # Command bodies by command id; a "<templateId>:<commandId>" key wins for that template.
@@ -49,80 +59,6 @@ NEXT = {"process-due": publish_due.next_wake, "recover-overdue": recover.next_wa
 for _cmd in lc.TEMPLATES[lc.SOCIAL_DISTRIBUTION].recurring:
     assert _cmd.cron is not None
     ticker.cadence(_cmd.id, _cmd.cron)
-
-
-# ------------------------------------------------------------------ cadence arithmetic
-
-def ceil_fire(cron: str, t: datetime) -> datetime:
-    """The first fire at or after `t`."""
-    return next_fire_after(cron, t - EPSILON)
-
-
-def count_fires(cron: str, a: datetime, b: datetime) -> int:
-    """Fires in (a, b]."""
-    if b <= a:
-        return 0
-    step = {"* * * * *": 60, "*/5 * * * *": 300}.get(cron)
-    if step is not None:
-        return int(b.timestamp() // step) - int(a.timestamp() // step)
-    return sum(1 for _ in iter_fires(cron, a, b))
-
-
-def effective_cron(layer: dict[str, Any], command: lc.Command) -> str:
-    assert command.cron is not None
-    override = (layer.get("schedule") or {}).get("cron")
-    return override if command.overridable and override else command.cron
-
-
-# ------------------------------------------------------------------ per-layer state rows
-
-async def _state(ctx: Ctx, layer_id: str, command_id: str) -> dict[str, Any] | None:
-    cur = await ctx.db.execute(
-        "SELECT cron, counted_until, fires, runs, skipped, last_run_id, last_run_at FROM layer_commands"
-        " WHERE tenant_id = ? AND layer_id = ? AND command_id = ?",
-        (ctx.tenant_id, layer_id, command_id),
-    )
-    row = await cur.fetchone()
-    if row is None:
-        return None
-    keys = ("cron", "countedUntil", "fires", "runs", "skipped", "lastRunId", "lastRunAt")
-    return dict(zip(keys, tuple(row)))
-
-
-async def _put_state(ctx: Ctx, layer_id: str, command_id: str, state: dict[str, Any]) -> None:
-    await ctx.db.execute(
-        "INSERT OR REPLACE INTO layer_commands(tenant_id, layer_id, command_id, cron, counted_until, fires, runs,"
-        " skipped, last_run_id, last_run_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (ctx.tenant_id, layer_id, command_id, state["cron"], state["countedUntil"], state["fires"], state["runs"],
-         state["skipped"], state["lastRunId"], state["lastRunAt"]),
-    )
-
-
-def _counted(state: dict[str, Any], now: datetime) -> int:
-    since = from_db(state["countedUntil"])
-    return state["fires"] + (count_fires(state["cron"], since, now) if since else 0)
-
-
-async def _start_counting(ctx: Ctx, layer: dict[str, Any]) -> None:
-    for command in lc.TEMPLATES[layer["templateId"]].recurring:
-        state = await _state(ctx, layer["id"], command.id) or {
-            "cron": effective_cron(layer, command), "countedUntil": None, "fires": 0, "runs": 0, "skipped": 0,
-            "lastRunId": None, "lastRunAt": None,
-        }
-        if state["countedUntil"]:
-            state["fires"] = _counted(state, ctx.now)
-        state["cron"] = effective_cron(layer, command)
-        state["countedUntil"] = iso(ctx.now)
-        await _put_state(ctx, layer["id"], command.id, state)
-
-
-async def _stop_counting(ctx: Ctx, layer: dict[str, Any]) -> None:
-    for command in lc.TEMPLATES[layer["templateId"]].recurring:
-        state = await _state(ctx, layer["id"], command.id)
-        if state is not None and state["countedUntil"]:
-            state["fires"] = _counted(state, ctx.now)
-            state["countedUntil"] = None
-            await _put_state(ctx, layer["id"], command.id, state)
 
 
 # ------------------------------------------------------------------ timers and the ticker
@@ -344,7 +280,7 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
         state["runs"] += 1
         state["lastRunId"], state["lastRunAt"] = run["runId"], run["startedAt"]
         await _put_state(ctx, layer["id"], command_id, state)
-    if command_id == "process-due":
+    if command_id == "process-due" and publish_due.will_publish(layer):
         held = await publish_due.unpublished_in_window(ctx, layer)
         if held:
             await _pull_in(ctx, "recover-overdue", layer["id"], recover.wake_for_window(dist_instant(held[0]["scheduledAt"])))
@@ -352,15 +288,6 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
     current = await ctx.next_timer(kind, layer["id"])
     if nxt is not None and (current is None or nxt < current):
         await ctx.schedule(kind, nxt, ref=layer["id"])
-
-
-async def _fresh_state(ctx: Ctx, layer: dict[str, Any], command_id: str) -> dict[str, Any]:
-    state = await _state(ctx, layer["id"], command_id)
-    if state is None:
-        await _start_counting(ctx, layer)
-        state = await _state(ctx, layer["id"], command_id)
-        assert state is not None
-    return state
 
 
 async def _pull_in(ctx: Ctx, command_id: str, layer_id: str, at: datetime) -> None:
@@ -385,33 +312,6 @@ def _fire_handler(command_id: str) -> Any:
 
 for _cmd in lc.TEMPLATES[lc.SOCIAL_DISTRIBUTION].recurring:
     timer(f"command.{_cmd.id}")(_fire_handler(_cmd.id))
-
-
-# ------------------------------------------------------------------ the scheduler view
-
-async def scheduler_view(ctx: Ctx, layer: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for command in lc.TEMPLATES[layer["templateId"]].recurring:
-        state = await _state(ctx, layer["id"], command.id)
-        cron = effective_cron(layer, command)
-        fires = _counted(state, ctx.now) if state else 0
-        ran = state["runs"] if state else 0
-        skipped = state["skipped"] if state else 0
-        wake = await ctx.next_timer(f"command.{command.id}", layer["id"])
-        active = layer["status"] == "active"
-        out[command.id] = {
-            "cron": cron,
-            "overridable": command.overridable,
-            "fires": fires,
-            "runs": ran,
-            "skipped": skipped,
-            "idleFires": max(fires - ran - skipped, 0),
-            "lastRunId": state["lastRunId"] if state else None,
-            "lastRunAt": state["lastRunAt"] if state else None,
-            "nextFireAt": iso(next_fire_after(cron, ctx.now)) if active else None,
-            "nextWakeAt": iso(wake) if wake and active else None,
-        }
-    return out
 
 
 def dumps(value: Any) -> str:
