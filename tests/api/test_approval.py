@@ -161,3 +161,30 @@ def test_failed_pending_containers_do_not_count_as_pending(api: Api) -> None:
     api.post(f"/v1/jobs/{job['jobId']}/cancel")
     api.advance(seconds=10)
     assert api.get(f"/v1/projects/{project['id']}/content-review-policy").json()["pendingCount"] == 0
+
+
+def test_blocked_schedule_is_promoted_by_approve(api: Api) -> None:
+    project = brand_project(api)
+    account = api.post(f"/_emulator/projects/{project['id']}/social-accounts", json={"platform": "tiktok"}).json()
+    review(api, project, policy="review_all")
+    c = completed(api, project)
+    r = api.post(f"/v1/content/{c['id']}/schedule", json={
+        "scheduledFor": "2026-05-12T09:00:00Z", "targets": [{"socialAccountId": account["socialAccountId"], "mode": "publish"}]})
+    assert r.status_code == 202, r.text
+    assert r.json()["gateStatus"] == "blocked_on_approval" and r.json()["scheduledPostIds"] == []
+    pub = api.post(f"/v1/content/{c['id']}/publish", json={"targets": [{"socialAccountId": account["socialAccountId"], "mode": "publish"}]})
+    assert pub.status_code == 403 and pub.json()["error"]["code"] == "APPROVAL_REQUIRED"
+    body = api.post(f"/v1/content/{c['id']}/approve", json={}).json()
+    promo = body["pendingSchedulePromotion"]
+    assert promo and len(promo["scheduledPostIds"]) == 1 and promo["scheduledFor"] == "2026-05-12T09:00:00.000Z"
+
+
+def test_rejected_content_cannot_be_scheduled(api: Api) -> None:
+    project = brand_project(api)
+    account = api.post(f"/_emulator/projects/{project['id']}/social-accounts", json={"platform": "tiktok"}).json()
+    review(api, project, policy="review_all")
+    c = completed(api, project)
+    api.post(f"/v1/content/{c['id']}/reject", json={"reason": "no"})
+    r = api.post(f"/v1/content/{c['id']}/schedule", json={
+        "scheduledFor": "2026-05-12T09:00:00Z", "targets": [{"socialAccountId": account["socialAccountId"], "mode": "publish"}]})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "CONTENT_REJECTED"
