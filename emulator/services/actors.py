@@ -83,9 +83,10 @@ async def _wired_influencer(ctx: Ctx, project_id: str, account_id: str) -> tuple
         config = layer.get("config") or {}
         if layer.get("projectId") != project_id or layer.get("status") not in (None, "active"):
             continue
-        bound = {config.get("socialAccountId"), *(config.get("socialAccountIds") or [])}
+        social = config.get("social") if isinstance(config.get("social"), dict) else {}
+        bound = {config.get("socialAccountId"), social.get("socialAccountId"), *(config.get("socialAccountIds") or [])}
         if account_id in bound:
-            inf_id = config.get("customInfluencerId")
+            inf_id = config.get("customInfluencerId") or social.get("customInfluencerId")
             inf = await _row(ctx, "influencers", inf_id) if inf_id else None
             return (inf if inf and not _deleted(inf) else None), layer_id
     return None, None

@@ -166,6 +166,25 @@ for _name in (KIND, CLONE_KIND):
     ))
 
 
+async def _cancel_on_archive(ctx: Ctx, project: dict[str, Any]) -> int:
+    """Project archive: no new work starts and running generations end `canceled`."""
+    running = await jobs.JOBS.find(ctx.db, ctx.tenant_id, "project_id = ? AND status = 'running' AND kind IN (?, ?)",
+                                   (project["id"], KIND, CLONE_KIND))
+    for job in running:
+        await jobs.finish(ctx, job, "canceled")
+    return 0  # the hook list counts canceled scheduled posts; generations are not posts
+
+
+def _register_archive_hook() -> None:
+    from emulator.services import projects
+
+    if _cancel_on_archive not in projects.ARCHIVED:
+        projects.ARCHIVED.append(_cancel_on_archive)
+
+
+_register_archive_hook()
+
+
 # ---------------------------------------------------------------------------- starting
 
 

@@ -198,3 +198,50 @@ def test_generation_for_a_pending_influencer_waits_until_it_is_ready(api: Api) -
     assert api.get(f"/v1/content/{cid}").json()["status"] == "processing"
     api.advance(seconds=150)
     assert api.get(f"/v1/content/{cid}").json()["status"] == "completed"
+
+
+def test_ugc_remix_uses_the_project_app_demo(api: Api) -> None:
+    project = brand_project(api)
+    inf = ready_influencer(api, project)
+    media = api.post(f"/v1/projects/{project['id']}/app-media",
+                     json={"kind": "demo-video", "url": "https://cdn.example.com/marketing/30s-demo.mp4"})
+    assert media.status_code == 201, media.text
+    r = api.post(f"/v1/projects/{project['id']}/content/ugc-remix", json={"influencerId": inf, "hook": "wait for it"})
+    assert r.status_code == 202, r.text
+    api.advance(seconds=240)
+    c = api.get(f"/v1/content/{r.json()['containerIds'][0]}").json()
+    assert c["status"] == "completed" and c["mediaId"] == media.json()["id"] and c["hook"] == "wait for it"
+    assert c["preview"]["kind"] == "video"
+    other = api.post(f"/v1/projects/{project['id']}/app-media",
+                     json={"kind": "screenshot", "url": "https://cdn.example.com/home.png"}).json()
+    r = api.post(f"/v1/projects/{project['id']}/content/ugc-remix", json={"influencerId": inf, "mediaId": other["id"]})
+    assert r.status_code == 422 and r.json()["error"]["details"]["code"] == "MISSING_APP_DEMO"
+    r = api.post(f"/v1/projects/{project['id']}/content/ugc-remix", json={"influencerId": inf, "mediaId": "med_nope"})
+    assert r.status_code == 404 and r.json()["error"]["details"]["field"] == "mediaId"
+
+
+def test_social_account_alone_resolves_the_wired_influencer_and_layer(api: Api) -> None:
+    project = brand_project(api)
+    inf = ready_influencer(api, project)
+    account = api.post(f"/_emulator/projects/{project['id']}/social-accounts", json={"platform": "tiktok"}).json()
+    sa = account["socialAccountId"]
+    r = api.post(f"/v1/projects/{project['id']}/content/slideshow-remix",
+                 json={"tiktokVideoId": slideshow_id(api, project), "socialAccountId": sa})
+    assert r.status_code == 202, r.text
+    c = api.get(f"/v1/content/{r.json()['containerIds'][0]}").json()
+    assert c["socialAccountId"] == sa and c["influencerId"] == inf and c["projectLayerId"] is None
+    layer = api.post("/api/project-layers", json={"projectId": project["id"], "templateId": "social-distribution",
+                                                  "config": {"social": {"socialAccountId": sa}}})
+    assert layer.status_code == 201, layer.text
+    r = api.post(f"/v1/projects/{project['id']}/content/slideshow-remix",
+                 json={"tiktokVideoId": slideshow_id(api, project), "socialAccountId": sa})
+    assert api.get(f"/v1/content/{r.json()['containerIds'][0]}").json()["projectLayerId"] == layer.json()["id"]
+
+
+def test_archiving_the_project_cancels_running_generations(api: Api) -> None:
+    project = brand_project(api)
+    job = build(api, project)
+    api.advance(seconds=10)
+    assert api.delete(f"/v1/projects/{project['id']}").status_code == 200
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["status"] == "canceled"
+    assert api.get(f"/v1/content/{job['containerIds'][0]}").json()["status"] == "canceled"
