@@ -319,7 +319,7 @@ class RemoteEmulator(Backend):
     def start(self) -> RemoteEmulator:
         try:
             r = self.anonymous.get("/_emulator/health")
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever the transport raises, nobody answers
             raise HarnessError(f"no emulator answers at {self.base_url} ({exc})") from None
         if r.status_code != 200:
             raise HarnessError(f"no emulator answers at {self.base_url} (health: {r.status_code})")
