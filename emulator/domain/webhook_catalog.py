@@ -124,6 +124,19 @@ def is_success(status: int | None) -> bool:
     return status is not None and 200 <= status < 300
 
 
+def outcome(attempts_made: int, status: int | None, *, policy: str = "ladder") -> tuple[str, timedelta | None]:
+    """A delivery's state after its `attempts_made`-th attempt answered `status` (None: no
+    answer): `("delivered", None)`, `("pending", delay before the next attempt)`, or the end
+    of the road: `("failed", None)` on the ladder, `("abandoned", None)` under the
+    integrations policy."""
+    if is_success(status):
+        return "delivered", None
+    delay = retry_delay(attempts_made, policy=policy, status=status)
+    if delay is None:
+        return ("abandoned" if policy == "integrations" else "failed"), None
+    return "pending", delay
+
+
 def merge_metadata(current: dict[str, Any], change: dict[str, Any] | None) -> dict[str, Any]:
     """Per-key merge: omitted keys kept, sent keys set, empty values unset; None clears all."""
     if change is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,11 +26,12 @@ from emulator.clock import db_time, iso, rfc7231
 from emulator.context import Ctx
 from emulator.emulator import Emulator
 from emulator.http.errors import dumps, render
-from emulator.ids import ulid_from
+from emulator.ids import normalize_id, ulid_from
 
 MAX_BODY = 1024 * 1024
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MUTATING = ("POST", "PATCH", "PUT", "DELETE")
+ORG_ID = re.compile(r"org_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 _background: set[asyncio.Task[None]] = set()
 
@@ -192,6 +194,7 @@ def make_endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
                 async with emu.store.tx() as db:
                     principal = await emu.keys.authenticate(db, raw_key)
             assert principal is not None
+            principal = await _acting(route, request, emu, principal)
             tenant = principal.tenant
             headers["Date"] = rfc7231(tenant.now())
             if route.raw:
@@ -207,6 +210,40 @@ def make_endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
             return render(errors.Internal("Internal error in the emulator; this is a bug."), request_id, headers)
 
     return endpoint
+
+
+async def _acting(route: Route, request: Request, emu: Emulator, principal: Principal) -> Principal:
+    """`X-Layers-Organization: org_<child>`: a parent key with `org:admin` acts inside a direct
+    child (every route runs in the child tenant). Child keys and keys without the scope → 403;
+    anything but a direct child → 404."""
+    header = request.headers.get("x-layers-organization", "").strip()
+    if not header:
+        return principal
+    if principal.tenant.parent_id is not None:
+        raise errors.ForbiddenScope(
+            "X-Layers-Organization is for parent keys; a child organization's key cannot use it.",
+            details={"requiredScope": "org:admin", "grantedScopes": principal.scopes},
+        )
+    if not scope_granted("org:admin", principal.scopes):
+        raise errors.ForbiddenScope(
+            "X-Layers-Organization needs a key with the 'org:admin' scope.",
+            details={"requiredScope": "org:admin", "grantedScopes": principal.scopes},
+        )
+    org_id = normalize_id("org", header)
+    if not ORG_ID.fullmatch(org_id):
+        raise errors.Validation("X-Layers-Organization must be org_<uuid>.", path="X-Layers-Organization")
+    async with emu.store.read() as db:
+        child = await emu.tenants.get(db, org_id)
+        status = None
+        if child is not None:
+            cur = await db.execute("SELECT status FROM organizations WHERE id = ?", (org_id,))
+            row = await cur.fetchone()
+            status = row[0] if row else None
+    if child is None or child.parent_id != principal.tenant.id:
+        raise errors.NotFound(f"Organization {org_id} not found.")
+    if status == "archived" and route.method in MUTATING:
+        raise errors.Conflict(f"Organization {org_id} is archived: it is read-only.")
+    return Principal(child, principal.key, acting_for=principal.tenant)
 
 
 async def _anonymous(route: Route, request: Request, emu: Emulator, request_id: str) -> Response:
@@ -271,6 +308,8 @@ async def _handle(
         body = validate(route.body, data) if route.body is not None else None
         idem_key = request.headers.get("idempotency-key") if route.is_idempotent else None
         endpoint = f"{route.method} {request.url.path}"
+        if principal.acting_for is not None:  # the same key acting in a child is another namespace
+            endpoint += f" @{tenant.id}"
         digest = body_hash(raw, data) if idem_key else ""
         async with emu.store.tx() as db:
             if idem_key:

@@ -213,17 +213,15 @@ async def _settle_delivery(
     delivery["lastResponseStatus"] = status
     delivery["lastResponseAt"] = now if status is not None else delivery["lastResponseAt"]
     delivery["lastErrorMessage"] = error
-    if cat.is_success(status):
+    state, delay = cat.outcome(delivery["attempts"], status, policy=attempt.policy)
+    if state == "delivered":
         delivery.update(status="delivered", deliveredAt=now, nextRetryAt=None)
+    elif delay is None:
+        delivery.update(status=state, abandonedAt=now, nextRetryAt=None)
     else:
-        delay = cat.retry_delay(delivery["attempts"], policy=attempt.policy, status=status)
-        if delay is None:
-            final = "abandoned" if attempt.policy == "integrations" else "failed"
-            delivery.update(status=final, abandonedAt=now, nextRetryAt=None)
-        else:
-            due = ctx.now + delay
-            delivery.update(status="pending", nextRetryAt=iso(due))
-            await ctx.schedule(TIMER, due, {"deliveryId": delivery["id"]}, ref=delivery["id"])
+        due = ctx.now + delay
+        delivery.update(status="pending", nextRetryAt=iso(due))
+        await ctx.schedule(TIMER, due, {"deliveryId": delivery["id"]}, ref=delivery["id"])
     await deliveries.save(ctx, delivery)
 
 

@@ -64,3 +64,29 @@ def test_retry_delays_never_shrink(n: int) -> None:
     now, later = cat.retry_delay(n), cat.retry_delay(n + 1)
     if later is not None:
         assert now is not None and later >= now
+
+
+answers = st.one_of(st.none(), st.integers(min_value=100, max_value=599))
+
+
+@given(st.lists(answers, min_size=1, max_size=12), st.sampled_from(["ladder", "integrations"]))
+def test_delivery_state_machine(statuses: list[int | None], policy: str) -> None:
+    """Run a delivery against scripted answers: it ends delivered exactly when an answer was
+    2xx, never makes more than the policy's attempts, and waits the ladder's delays between."""
+    elapsed, state, made = timedelta(0), "pending", 0
+    for status in statuses:
+        made += 1
+        state, delay = cat.outcome(made, status, policy=policy)
+        if state != "pending":
+            break
+        assert delay is not None
+        elapsed += delay
+    cap = 5 if policy == "integrations" else 8
+    assert made <= cap
+    assert (state == "delivered") == cat.is_success(statuses[made - 1])
+    if state == "pending":  # answers ran out first: waiting for attempt made + 1
+        assert made == len(statuses) and made < cap
+        assert elapsed == sum(cat.LADDER[1 : made + 1], timedelta(0))
+    else:
+        assert state in ("delivered", "failed" if policy == "ladder" else "abandoned")
+        assert elapsed == sum(cat.LADDER[1:made], timedelta(0))
