@@ -33,6 +33,7 @@ def digest(key: str) -> str:
 class Principal:
     tenant: Tenant
     key: dict[str, Any]
+    acting_for: Tenant | None = None  # the parent org when its key acts inside a child (X-Layers-Organization)
 
     @property
     def key_id(self) -> str:
@@ -65,16 +66,17 @@ def mint_key_string(seed: int, counter: int) -> str:
 
 
 def key_object(
-    *, key_id: str, tenant_id: str, prefix: str, name: str, scopes: list[str], created_at: str
+    *, key_id: str, tenant_id: str, prefix: str, name: str, scopes: list[str], created_at: str,
+    env: str = "test", tier: str = "sandbox",
 ) -> dict[str, Any]:
     return {
         "id": key_id,
         "organizationId": tenant_id,
         "name": name,
         "prefix": prefix,
-        "env": "test",
+        "env": env,
         "scopes": scopes,
-        "rateLimitTier": "sandbox",
+        "rateLimitTier": tier,
         "status": "active",
         "killSwitch": False,
         "isActive": True,
@@ -101,22 +103,31 @@ class Keys:
                 "Missing API key: send 'Authorization: Bearer lp_test_...' or 'X-Api-Key'."
             )
         key = raw.strip()
-        if key.startswith("lp_live_"):
-            raise errors.Unauthenticated(
-                "This is the layers-emulator, which accepts test keys only (lp_test_...); "
-                "live keys belong to https://api.layers.com."
-            )
-        if not key.startswith("lp_test_") or len(key) <= len("lp_test_") or any(c.isspace() for c in key):
-            raise errors.Unauthenticated("Malformed API key: expected lp_test_<keyid>_<secret>.")
         hashed = digest(key)
-        cur = await db.execute(
-            "SELECT tenant_id, data FROM api_keys WHERE secret_hash = ?", (hashed,)
-        )
-        row = await cur.fetchone()
+        row = None
+        if key.startswith("lp_live_"):  # only live keys minted for child orgs exist here
+            cur = await db.execute("SELECT tenant_id, data FROM api_keys WHERE secret_hash = ?", (hashed,))
+            row = await cur.fetchone()
+            if row is None:
+                raise errors.Unauthenticated(
+                    "This is the layers-emulator, which accepts test keys only (lp_test_...); "
+                    "live keys belong to https://api.layers.com."
+                )
+        elif not key.startswith("lp_test_") or len(key) <= len("lp_test_") or any(c.isspace() for c in key):
+            raise errors.Unauthenticated("Malformed API key: expected lp_test_<keyid>_<secret>.")
+        if row is None:
+            cur = await db.execute(
+                "SELECT tenant_id, data FROM api_keys WHERE secret_hash = ?", (hashed,)
+            )
+            row = await cur.fetchone()
         if row is not None:
             tenant = await self.emu.tenants.get(db, row[0])
             assert tenant is not None
             record = json.loads(row[1])
+            if record.get("env", "test") != key.split("_")[1]:
+                raise errors.Unauthenticated("The key's env prefix does not match the key.")
+            if tenant.parent_id is not None:
+                await _check_org_status(db, tenant.id)
             if record.get("killSwitch"):
                 raise errors.KillSwitch(
                     "This API key was killed; rotate it to re-activate.", details={"scope": "key"}
@@ -159,10 +170,12 @@ class Keys:
         keyid: str,
         name: str,
         scopes: list[str] | None = None,
+        tier: str = "sandbox",
     ) -> dict[str, Any]:
         key_id = "key_" + uuid_from(self.emu.settings.seed, "key", digest(key))
         match = FULL_KEY.match(key)
-        prefix = f"lp_test_{match.group(2)}" if match else key[: min(len(key), 24)]
+        env = match.group(1) if match else "test"
+        prefix = f"lp_{env}_{match.group(2)}" if match else key[: min(len(key), 24)]
         created = iso(tenant.now())
         assert created is not None
         record = key_object(
@@ -172,6 +185,8 @@ class Keys:
             name=name,
             scopes=scopes if scopes is not None else list(DEFAULT_SCOPES),
             created_at=created,
+            env=env,
+            tier=tier,
         )
         await db.execute(
             "INSERT INTO api_keys(id, tenant_id, keyid, secret_hash, created_at, data)"
@@ -227,10 +242,11 @@ class Keys:
         old_hash = row[0]
         seed = self.emu.settings.seed
         keyid = crockford(16, seed, "rotate-keyid", key_id, counter)
-        secret = f"lp_test_{keyid}_{b64url(32, seed, 'rotate-secret', key_id, counter)}"
+        env = record.get("env", "test")
+        secret = f"lp_{env}_{keyid}_{b64url(32, seed, 'rotate-secret', key_id, counter)}"
         now = iso(tenant.now())
         record.update(
-            prefix=f"lp_test_{keyid}", killSwitch=False, isActive=True, status="active",
+            prefix=f"lp_{env}_{keyid}", killSwitch=False, isActive=True, status="active",
             rotatedAt=now, revokedAt=None,
         )
         await db.execute(
@@ -242,3 +258,17 @@ class Keys:
             (digest(secret), keyid, json.dumps(record), key_id),
         )
         return record, secret
+
+
+async def _check_org_status(db: aiosqlite.Connection, org_id: str) -> None:
+    """A child org's own keys: suspended → 503 KILL_SWITCH (scope organization), archived → 401."""
+    cur = await db.execute("SELECT status FROM organizations WHERE id = ?", (org_id,))
+    row = await cur.fetchone()
+    if row is None or row[0] == "active":
+        return
+    if row[0] == "suspended":
+        raise errors.KillSwitch(
+            "This organization is suspended; its keys are switched off until its parent resumes it.",
+            details={"scope": "organization"},
+        )
+    raise errors.Unauthenticated("This organization was archived; its keys are revoked.")

@@ -79,9 +79,10 @@ class Engine:
         ran = ran if ran is not None else Counter()
         store = self.emu.store
         async with store.read() as db:  # cheap check first: most requests find nothing due
-            cur = await db.execute(
-                "SELECT 1 FROM timers WHERE tenant_id = ? AND due_at <= ? LIMIT 1",
-                (tenant.id, db_time(until)),
+            cur = await db.execute(  # a suspended or archived child org holds its work
+                "SELECT 1 FROM timers WHERE tenant_id = ? AND due_at <= ? AND NOT EXISTS"
+                " (SELECT 1 FROM organizations o WHERE o.id = ? AND o.status != 'active') LIMIT 1",
+                (tenant.id, db_time(until), tenant.id),
             )
             if await cur.fetchone() is None:
                 return ran

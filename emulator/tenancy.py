@@ -35,6 +35,7 @@ class Tenant:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     clock_dirty: bool = False
     settings_dirty: bool = False
+    parent_id: str | None = None  # set for a child (sub-)organization: its parent tenant
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -82,6 +83,7 @@ class Tenants:
             clock_start=from_db(row["clock_start"]),
             ids=IdSource(self.emu.settings.seed, row["id"], row["id_counter"]),
             settings=json.loads(row["settings"]),
+            parent_id=row["parent_id"] if "parent_id" in row.keys() else None,
         )
 
     async def get(self, db: aiosqlite.Connection, tenant_id: str) -> Tenant | None:
@@ -102,7 +104,8 @@ class Tenants:
         return await self.get(db, row[0]) if row else None
 
     async def create(
-        self, db: aiosqlite.Connection, identity: str, *, start: datetime | None = None
+        self, db: aiosqlite.Connection, identity: str, *, start: datetime | None = None,
+        name: str | None = None, parent_id: str | None = None,
     ) -> Tenant:
         settings = self.emu.settings
         wall = self.emu.wall.now()
@@ -115,10 +118,10 @@ class Tenants:
             offset = (start - wall) if start else timedelta(0)
             clock = TenantClock("real", None, offset, self.emu.wall)
             created, clock_start = wall + offset, None
-        name = f"Sandbox org {tenant_id[4:12]}"
+        name = name or f"Sandbox org {tenant_id[4:12]}"
         await db.execute(
             "INSERT INTO tenants(id, identity, name, created_at, clock_mode, clock_start, clock_now,"
-            " clock_offset_us, id_counter, settings) VALUES (?,?,?,?,?,?,?,?,0,'{}')",
+            " clock_offset_us, id_counter, settings, parent_id) VALUES (?,?,?,?,?,?,?,?,0,'{}',?)",
             (
                 tenant_id,
                 identity,
@@ -128,14 +131,27 @@ class Tenants:
                 db_time(clock_start) if clock_start else None,
                 db_time(clock.virtual_now) if clock.virtual_now else None,
                 _micros(clock.offset),
+                parent_id,
             ),
         )
         tenant = Tenant(
             tenant_id, identity, name, created, clock, clock_start,
-            IdSource(settings.seed, tenant_id, 0), {},
+            IdSource(settings.seed, tenant_id, 0), {}, parent_id=parent_id,
         )
         self._cache[tenant_id] = tenant
         return tenant
+
+    async def children(self, db: aiosqlite.Connection, parent_id: str) -> list[Tenant]:
+        """The direct child organizations of `parent_id`, oldest first."""
+        rows = await db.execute_fetchall(
+            "SELECT id FROM tenants WHERE parent_id = ? ORDER BY rowid", (parent_id,)
+        )
+        out = []
+        for (child_id,) in rows:
+            child = await self.get(db, child_id)
+            if child is not None:
+                out.append(child)
+        return out
 
     async def all_ids(self, db: aiosqlite.Connection) -> list[str]:
         rows = await db.execute_fetchall("SELECT id FROM tenants ORDER BY rowid")

@@ -18,13 +18,14 @@ async def whoami(call: Call) -> dict[str, Any]:
     assert call.principal is not None
     tenant = call.principal.tenant
     wallet = await credits.wallet(call.ctx)
+    acting = call.principal.acting_for  # a parent key inside a child (X-Layers-Organization)
     return {
         "organizationId": tenant.id,
         "workspaceId": tenant.id,
         "organizationName": tenant.name,
-        "parentOrganizationId": None,
+        "parentOrganizationId": acting.id if acting is not None else tenant.parent_id,
         "scopes": call.principal.scopes,
-        "rateLimitTier": "sandbox",
+        "rateLimitTier": call.principal.key.get("rateLimitTier", "sandbox"),
         "apiKeyId": call.principal.key_id,
         "creditBalance": wallet["balance"],
         "killSwitch": False,
