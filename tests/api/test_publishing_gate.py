@@ -84,3 +84,28 @@ def test_publish_on_pending_content_requires_approval_and_stashes_nothing(api: A
     assert r.json()["error"]["details"] == {"containerId": cid, "approvalStatus": "pending"}
     assert api.post(f"/v1/content/{cid}/approve", json={}).json()["pendingSchedulePromotion"] is None
     assert _listed(api, project) == []
+
+
+def test_several_blocked_calls_stash_several_intents(api: Api) -> None:
+    project = make_project(api)
+    sa = connect(api, project)
+    review_all(api, project)
+    cid = container(api, project)
+    first = schedule(api, cid, at(api, 600), {"socialAccountId": sa, "mode": "publish"}).json()
+    schedule(api, cid, at(api, 900), {"socialAccountId": sa, "mode": "draft"}, {"socialAccountId": sa, "mode": "publish"})
+    promotion = api.post(f"/v1/content/{cid}/approve", json={}).json()["pendingSchedulePromotion"]
+    assert len(promotion["scheduledPostIds"]) == 3
+    assert promotion["scheduledFor"] == first["scheduledFor"]
+    assert sorted(p["id"] for p in _listed(api, project)) == sorted(promotion["scheduledPostIds"])
+
+
+def test_archiving_the_project_drops_stashed_intents(api: Api) -> None:
+    project = make_project(api)
+    sa = connect(api, project)
+    review_all(api, project)
+    cid = container(api, project)
+    schedule(api, cid, at(api, 600), {"socialAccountId": sa, "mode": "publish"})
+    api.patch(f"/v1/projects/{project['id']}", json={"status": "archived"})
+    api.patch(f"/v1/projects/{project['id']}", json={"status": "active"})
+    assert api.post(f"/v1/content/{cid}/approve", json={}).json()["pendingSchedulePromotion"] is None
+    assert _listed(api, project) == []
