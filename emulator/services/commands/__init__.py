@@ -37,6 +37,7 @@ from emulator.services.commands.state import (  # noqa: F401  (re-exported for o
     _state,
     _stop_counting,
     ceil_fire,
+    next_after,
     count_fires,
     effective_cron,
     scheduler_view,
@@ -284,7 +285,7 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
         held = await publish_due.unpublished_in_window(ctx, layer)
         if held:
             await _pull_in(ctx, "recover-overdue", layer["id"], recover.wake_for_window(dist_instant(held[0]["scheduledAt"])))
-    nxt = await NEXT[command_id](ctx, layer, ctx.now) if command_id in NEXT else next_fire_after(cron, ctx.now)
+    nxt = await NEXT[command_id](ctx, layer, ctx.now) if command_id in NEXT else next_after(cron, ctx.now)
     current = await ctx.next_timer(kind, layer["id"])
     if nxt is not None and (current is None or nxt < current):
         await ctx.schedule(kind, nxt, ref=layer["id"])

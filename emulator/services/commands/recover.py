@@ -19,10 +19,10 @@ from typing import Any
 from emulator.clock import iso
 from emulator.context import Ctx
 from emulator.domain import slots
-from emulator.domain.cron import next_fire_after
 from emulator.services import distribution as dist
 from emulator.services.commands import plan
 from emulator.services.commands.publish_due import WINDOW, will_publish
+from emulator.services.commands.state import next_after
 from emulator.services.runs import Recorder
 
 CRON = "*/5 * * * *"
@@ -61,13 +61,13 @@ async def next_wake(ctx: Ctx, layer: dict[str, Any], after: datetime) -> datetim
     if not will_publish(layer):
         return None
     if any(r["status"] in ("ready", "failed") for r in await _overdue(ctx, layer, after)):
-        return next_fire_after(CRON, after)
+        return next_after(CRON, after)
     return None
 
 
 def wake_for_window(scheduled_at: datetime) -> datetime:
     """The recover-overdue fire that sees a row whose window `[s, s + 5 min)` just closed."""
-    return next_fire_after(CRON, scheduled_at + WINDOW - EPSILON)
+    return next_after(CRON, scheduled_at + WINDOW - EPSILON)
 
 
 async def run_recover(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec: Recorder) -> dict[str, Any]:

@@ -16,16 +16,29 @@ EPSILON = timedelta(microseconds=1)
 
 # ------------------------------------------------------------------ cadence arithmetic
 
+STEPS = {"* * * * *": 60, "*/5 * * * *": 300}  # fixed cadences: plain arithmetic, no croniter
+
+
 def ceil_fire(cron: str, t: datetime) -> datetime:
     """The first fire at or after `t`."""
+    step = STEPS.get(cron)
+    if step is not None:
+        base = t.replace(second=0, microsecond=0)
+        base -= timedelta(minutes=base.minute % (step // 60))
+        return base if base == t else base + timedelta(seconds=step)
     return next_fire_after(cron, t - EPSILON)
+
+
+def next_after(cron: str, t: datetime) -> datetime:
+    """The first fire strictly after `t`."""
+    return ceil_fire(cron, t + EPSILON) if cron in STEPS else next_fire_after(cron, t)
 
 
 def count_fires(cron: str, a: datetime, b: datetime) -> int:
     """Fires in (a, b]."""
     if b <= a:
         return 0
-    step = {"* * * * *": 60, "*/5 * * * *": 300}.get(cron)
+    step = STEPS.get(cron)
     if step is not None:
         return int(b.timestamp() // step) - int(a.timestamp() // step)
     return sum(1 for _ in iter_fires(cron, a, b))
@@ -118,7 +131,7 @@ async def scheduler_view(ctx: Ctx, layer: dict[str, Any]) -> dict[str, Any]:
             "idleFires": max(fires - ran - skipped, 0),
             "lastRunId": state["lastRunId"] if state else None,
             "lastRunAt": state["lastRunAt"] if state else None,
-            "nextFireAt": iso(next_fire_after(cron, ctx.now)) if active else None,
+            "nextFireAt": iso(next_after(cron, ctx.now)) if active else None,
             "nextWakeAt": iso(wake) if wake and active else None,
         }
     return out
