@@ -97,3 +97,25 @@ def test_process_due_publishes_at_the_slot_in_real_time_as_in_virtual_time(
         v_layer, v_out, v_slot = _scenario(vapi)
         vapi.advance(to=iso(parse_instant(v_slot) + timedelta(seconds=1)))
         assert _outcome(vapi, v_layer, v_out, v_slot) == real_outcome
+
+
+def test_cron_overrides_are_rebuilt_from_sqlite_at_start(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator import ticker
+
+    db = str(tmp_path / "layers.db")
+    with emulator_client(db=db, clock="real", start=None) as first:
+        api = Api(first, new_key())
+        _, _, created = layer(api, schedule={"cron": "15 4 * * *"})
+    rebuilt = threading.Event()
+    original = commands.rebuild_ticker
+
+    async def wrapped(live: Any) -> None:
+        await original(live)
+        rebuilt.set()
+
+    monkeypatch.setattr(ticker, "ON_START", [wrapped if fn is original else fn for fn in ticker.ON_START])
+    with emulator_client(db=db, clock="real", start=None) as second:
+        assert rebuilt.wait(TIMEOUT), "the per-layer cron jobs were not rebuilt at start"
+        jobs = {j.id: j for j in second.app.state.emulator.ticker.scheduler.get_jobs()}
+        [job] = [j for jid, j in jobs.items() if jid.endswith(created["id"])]
+        assert "hour='4'" in str(job.trigger) and "minute='15'" in str(job.trigger)
