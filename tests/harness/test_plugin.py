@@ -226,3 +226,12 @@ def test_parallel_xdist_workers_never_interfere(inner: pytest.Pytester) -> None:
     )
     result = inner.runpytest_subprocess(*PLUGIN, "-p", "xdist.plugin", "-n", "2")
     result.assert_outcomes(passed=8)
+
+
+def test_the_readme_examples_run(inner: pytest.Pytester) -> None:
+    text = (REPO / "scenarios" / "README.md").read_text()
+    blocks = text.split("```python\n")[1:]
+    example, conftest, marker = (b.split("```")[0] for b in blocks[:3])
+    inner.makeconftest(conftest)
+    inner.makepyfile(test_example=example, test_marker=marker.replace("...", "assert layers.now().month == 11"))
+    inner.runpytest(*PLUGIN).assert_outcomes(passed=3)
