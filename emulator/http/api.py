@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -32,6 +33,10 @@ MAX_BODY = 1024 * 1024
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 MUTATING = ("POST", "PATCH", "PUT", "DELETE")
 ORG_ID = re.compile(r"org_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# With --allow-remote every /_emulator route needs X-Admin-Token, except liveness and the
+# capability URLs a browser or uploader opens without headers (they carry their own token).
+ADMIN_EXEMPT = ("/_emulator/health", "/_emulator/media/", "/_emulator/uploads/", "/_emulator/content-uploads/",
+                "/_emulator/oauth/authorize", "/_emulator/github/install")
 
 _background: set[asyncio.Task[None]] = set()
 
@@ -185,6 +190,7 @@ def make_endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
         request_id = unauth_request_id(emu)
         headers: dict[str, str] = {}
         try:
+            _check_admin(route, request, emu)
             if not route.auth:
                 return await _anonymous(route, request, emu, request_id)
             raw_key = api_key_from(request)
@@ -210,6 +216,16 @@ def make_endpoint(route: Route) -> Callable[[Request], Awaitable[Response]]:
             return render(errors.Internal("Internal error in the emulator; this is a bug."), request_id, headers)
 
     return endpoint
+
+
+def _check_admin(route: Route, request: Request, emu: Emulator) -> None:
+    if not emu.settings.allow_remote or not route.path.startswith("/_emulator"):
+        return
+    if route.path == ADMIN_EXEMPT[0] or route.path.startswith(ADMIN_EXEMPT[1:]):
+        return
+    sent = request.headers.get("x-admin-token", "")
+    if not emu.settings.admin_token or not hmac.compare_digest(sent.encode(), emu.settings.admin_token.encode()):
+        raise errors.Unauthenticated("This emulator accepts remote connections: /_emulator routes need the X-Admin-Token header.")
 
 
 async def _acting(route: Route, request: Request, emu: Emulator, principal: Principal) -> Principal:
