@@ -237,3 +237,16 @@ def test_uninstall_is_soft_and_removes_empty_slots(api: Api) -> None:
     assert api.patch(f"/api/project-layers/{created['id']}", json={"status": "active"}).status_code == 409
     api.advance(duration="P1D")
     assert runs(api, created["id"], trigger="scheduled") == []
+
+
+def test_install_honours_idempotency_keys(api: Api) -> None:
+    project, account = project_with_account(api)
+    body = {"projectId": project["id"], "templateId": SD, "config": {"social": {"socialAccountId": account}}}
+    headers = {"Idempotency-Key": "3f0c6a57-8f2b-4a8e-9d7e-2f4f1f0f9a11"}
+    first = api.post("/api/project-layers", json=body, headers=headers)
+    again = api.post("/api/project-layers", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    other = api.post("/api/project-layers", json={**body, "config": {**body["config"], "willPublish": True}}, headers=headers)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "IDEMPOTENCY_CONFLICT"
