@@ -242,13 +242,20 @@ async def request_generation(
     project's default actor; a builder gets a hook from the bank; remixes take the top portfolio
     source of the right kind."""
     fmt = cs.normalize_format(format)
-    if fmt not in SPECS:
-        fmt = "slideshow-builder"
-    actor = await actors.resolve(ctx, project["id"], social_account_id=social_account_id,
-                                 influencer_id=influencer_id, required=False)
-    if actor.influencer is None and fmt != "slideshow-builder":
+    try:
+        actor = await actors.resolve(ctx, project["id"], social_account_id=social_account_id,
+                                     influencer_id=influencer_id, required=False)
+    except errors.Validation:  # no influencer anywhere: a builder still runs layerless on the project voice
+        actor = actors.Actor(None, None, None)
+    if actor.influencer is None:
         inf = await actors.default_influencer(ctx, project["id"])
         actor = actors.Actor(inf, actor.account, actor.layer_id)
+    demo = None
+    if fmt in ("auto", "ugc-remix"):
+        demo = await actors.app_demo(ctx, project["id"], None)
+        fmt = "ugc-remix" if demo is not None and actor.influencer is not None else "slideshow-builder"
+    if fmt not in SPECS or (fmt != "slideshow-builder" and actor.influencer is None):
+        fmt = "slideshow-builder"
     n = stable_int(ctx.seed, "auto-hook", project["id"], ctx.iso_now())
     hook = fake.first_hook(ctx.seed, project, n % 97) if fmt in ("slideshow-builder", "ugc-remix") else None
     source = None
@@ -256,7 +263,8 @@ async def request_generation(
         kind = "slideshow" if fmt == "slideshow-remix" else "video"
         picks = fake.portfolio(ctx.seed, project, kind, 1) or fake.live_search(ctx.seed, project.get("appName") or "app", kind, 1)
         source = picks[0]["tiktokId"]
-    return await start(ctx, project, fmt, actor, count=count, hook=hook, source_id=source)
+    media_id = (demo.get("id") or demo.get("mediaId")) if demo is not None and fmt == "ugc-remix" else None
+    return await start(ctx, project, fmt, actor, count=count, hook=hook, source_id=source, media_id=media_id)
 
 
 # ---------------------------------------------------------------------------- progress
