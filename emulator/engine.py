@@ -132,12 +132,18 @@ class Engine:
 
     async def advance(self, tenant: Tenant, target: datetime) -> Counter[str]:
         """Run all work due up to `target` in time order, then leave the clock at `target`."""
-        await self.drain(tenant)  # outside the lock: a webhook receiver may call back
-        async with tenant.lock:
-            ran = await self.settle(tenant, target)
-            async with self.emu.store.tx():
-                tenant.set_now(target)
-            return ran
+        while True:
+            await self.drain(tenant)  # outside the lock: a webhook receiver may call back
+            async with tenant.lock:
+                if self._busy(tenant):  # work started while we waited for the lock
+                    continue
+                ran = await self.settle(tenant, target)
+                async with self.emu.store.tx():
+                    tenant.set_now(target)
+                return ran
+
+    def _busy(self, tenant: Tenant) -> bool:
+        return any(not t.done() for t in self._background.get(tenant.id, ()))
 
     async def settle_all(self) -> Counter[str]:
         """Real-clock sweep (APScheduler): settle every tenant that has due timers."""

@@ -55,9 +55,11 @@ async def enqueue(
     body: dict[str, Any],
     *,
     forced: bool = False,
+    cross_tenant: bool = False,
 ) -> dict[str, Any]:
     """A pending delivery of `body` to `endpoint`, first attempt due now. `forced` (test pings)
-    goes out even while the endpoint is paused."""
+    goes out even while the endpoint is paused; `cross_tenant` (a child's event for its
+    parent's firehose) always kicks the parent, whose settle loop is not running."""
     delivery: dict[str, Any] = {
         "id": ctx.new_id(""),
         "endpointId": endpoint["id"],
@@ -79,18 +81,18 @@ async def enqueue(
     await DELIVERIES.insert(ctx.db, ctx.tenant_id, delivery)
     if endpoint["status"] == "active" or forced:
         await ctx.schedule(TIMER, ctx.now, {"deliveryId": delivery["id"]}, ref=delivery["id"])
-        _kick(ctx)
+        _kick(ctx, always=cross_tenant)
     else:
         delivery["nextRetryAt"] = None  # waits for the endpoint to be active again
         await save(ctx, delivery)
     return delivery
 
 
-def _kick(ctx: Ctx) -> None:
+def _kick(ctx: Ctx, *, always: bool = False) -> None:
     """Inside a request, settle the tenant right after it commits, so a delivery due now goes
     out at once (in the background) rather than at the next request, advance or sweep. Timers
     and advances need no kick: the settle loop they run in picks the new timer up."""
-    if ctx.request_id is None or ctx.__dict__.get("_webhook_kick"):
+    if (ctx.request_id is None and not always) or ctx.__dict__.get("_webhook_kick"):
         return
     ctx.__dict__["_webhook_kick"] = True
     emu, tenant = ctx.emu, ctx.tenant
@@ -101,7 +103,10 @@ def _kick(ctx: Ctx) -> None:
         async with tenant.lock:
             await emu.engine.settle(tenant, tenant.now(), background=True)
 
-    ctx.later(kick)
+    async def start() -> None:  # tracked under the tenant it settles, so its advance awaits it
+        emu.engine.spawn(tenant, kick)
+
+    ctx.later(start)
 
 
 async def get(ctx: Ctx, delivery_id: str) -> dict[str, Any]:

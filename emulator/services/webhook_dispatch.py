@@ -53,15 +53,28 @@ async def on_event(ctx: Ctx, event: dict[str, Any]) -> None:
         return
     data = dict(event.get("data") or {})
     project_id = event.get("projectId") or data.get("projectId")
-    endpoints = await webhooks.subscribed(ctx, event_type, project_id)
-    if not endpoints:
-        return
     if project_id is not None:
         data.setdefault("projectId", project_id)
     data.setdefault("organizationId", ctx.tenant_id)
     body = deliveries.envelope(event["id"], event_type, event["at"], data)
-    for endpoint in endpoints:
+    for endpoint in await webhooks.subscribed(ctx, event_type, project_id):
         await deliveries.enqueue(ctx, endpoint, body)
+    await _to_parent(ctx, event_type, body)
+
+
+async def _to_parent(ctx: Ctx, event_type: str, body: dict[str, Any]) -> None:
+    """A child organization's event also goes to its parent's firehose endpoints, as the
+    parent's deliveries on the parent's clock (same event id, `data.organizationId` = child)."""
+    parent_id = getattr(ctx.tenant, "parent_id", None)
+    if not parent_id:
+        return
+    endpoints = await webhooks.firehoses(ctx, parent_id, event_type)
+    parent = await ctx.emu.tenants.get(ctx.db, parent_id) if endpoints else None
+    if parent is None:
+        return
+    pctx = Ctx(ctx.emu, parent, parent.now(), ctx.db, request_id=ctx.request_id, after_commit=ctx.after_commit)
+    for endpoint in endpoints:
+        await deliveries.enqueue(pctx, endpoint, body, cross_tenant=True)
 
 
 @dataclass

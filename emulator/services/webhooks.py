@@ -133,6 +133,15 @@ async def subscribed(ctx: Ctx, event_type: str, project_id: str | None) -> list[
     return out
 
 
+async def firehoses(ctx: Ctx, parent_id: str, event_type: str) -> list[dict[str, Any]]:
+    """A parent organization's active org-wide `all_children` endpoints that take `event_type`
+    (a child's events reach them, tagged with the child's `data.organizationId`)."""
+    return [
+        e for e in await ENDPOINTS.find(ctx.db, parent_id, "status = 'active'", order="created_at, rowid")
+        if e.get("scope") == "all_children" and e.get("projectId") is None and event_type in e["events"]
+    ]
+
+
 def signing_secrets(endpoint: dict[str, Any], now_iso: str) -> list[str]:
     """Every secret that signs at `now`: the current one and unexpired previous ones."""
     return [s["secret"] for s in endpoint["_secrets"] if s["expiresAt"] is None or s["expiresAt"] > now_iso]
