@@ -5,7 +5,16 @@ from pathlib import Path
 
 import pytest
 
+import emulator.harness  # noqa: F401
+import emulator.pytest_plugin  # noqa: F401
+from emulator.http.routes import all_routes
+
 pytest_plugins = ["pytester"]
+
+# In-process pytester runs drop every module first imported during the run. Import what the
+# inner runs import (the whole route table, httpx, uvicorn) up front, so later tests in this
+# process do not get second copies of modules with registries (job kinds, timer handlers).
+all_routes()
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = ("-p", "emulator.pytest_plugin", "-p", "no:randomly", "-p", "no:cacheprovider")
