@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import httpx
