@@ -8,7 +8,9 @@ Fixtures:
 - `layers_emulator_asgi` / `layers_asgi`: the same, in process, with no socket;
 - `layers_emulator_settings` (session): start time, seed, strict keys; override it in a
   `conftest.py`, or use `--layers-start/--layers-seed/--layers-strict-keys`, the ini keys
-  `layers_emulator_start/_seed/_strict_keys` or `LAYERS_EMULATOR_START/_SEED/_STRICT_KEYS`.
+  `layers_emulator_start/_seed/_strict_keys` or `LAYERS_EMULATOR_START/_SEED/_STRICT_KEYS`;
+  `--layers-target URL` (ini `layers_emulator_target`, `LAYERS_EMULATOR_TARGET`) uses a running
+  emulator instead of starting one.
 
 `@pytest.mark.layers(start="2026-06-01T09:00:00Z", scopes=[...])` picks one test's tenant clock
 start and key scopes. A server-side exception (a 500) fails the test that caused it, with the
@@ -28,6 +30,7 @@ from emulator.harness import (
     EmulatorServerError,
     HarnessSettings,
     InProcessEmulator,
+    RemoteEmulator,
     Tenant,
     ThreadedEmulator,
 )
@@ -39,6 +42,7 @@ _OPTIONS = (
     ("start", "--layers-start", "start instant of every tenant's virtual clock (ISO-8601 Z)", DEFAULT_START),
     ("seed", "--layers-seed", "the emulator's seed (names, ids, synthetic numbers)", "0"),
     ("strict_keys", "--layers-strict-keys", "accept only keys minted through /_emulator/keys", "false"),
+    ("target", "--layers-target", "use the emulator already running at this URL instead of starting one", ""),
 )
 
 
@@ -94,9 +98,12 @@ def layers_emulator_settings(pytestconfig: pytest.Config) -> HarnessSettings:
 
 
 @pytest.fixture(scope="session")
-def layers_emulator(layers_emulator_settings: HarnessSettings) -> Iterator[ThreadedEmulator]:
-    """A real emulator server on 127.0.0.1 (free port), started once per session (per xdist worker)."""
-    server = ThreadedEmulator(layers_emulator_settings).start()
+def layers_emulator(pytestconfig: pytest.Config, layers_emulator_settings: HarnessSettings) -> Iterator[Backend]:
+    """A real emulator server on 127.0.0.1 (free port), started once per session (per xdist
+    worker); with `--layers-target URL`, the emulator already running there."""
+    target = _option(pytestconfig, "target", "")
+    server: Backend = (RemoteEmulator(target, layers_emulator_settings) if target
+                       else ThreadedEmulator(layers_emulator_settings)).start()
     try:
         yield server
     finally:
@@ -128,7 +135,7 @@ def _tenant(request: pytest.FixtureRequest, backend: Backend) -> Generator[Tenan
 
 
 @pytest.fixture
-def layers(request: pytest.FixtureRequest, layers_emulator: ThreadedEmulator) -> Generator[Tenant, None, None]:
+def layers(request: pytest.FixtureRequest, layers_emulator: Backend) -> Generator[Tenant, None, None]:
     """A fresh tenant (its own key, organization, clock and data) on the session's server."""
     yield from _tenant(request, layers_emulator)
 

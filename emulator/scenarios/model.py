@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from emulator.clock import parse_duration, parse_instant
+from emulator.scenarios.lines import DuplicateKey, LineDict, LineList, Loader
 
 STEP_KINDS = ("request", "advance", "expect", "poll", "loop", "call", "set", "note")
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
@@ -41,56 +42,6 @@ class ScenarioError(Exception):
     def __init__(self, file: str, line: int | None, message: str) -> None:
         self.file, self.line, self.message = file, line, message
         super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
-
-
-# --- YAML with line numbers -------------------------------------------------------------------
-
-class LineDict(dict):  # type: ignore[type-arg]
-    """A mapping from the file: `.line` (1-based) and `.key_lines[key]`."""
-
-    line: int = 0
-    key_lines: dict[Any, int]
-
-
-class LineList(list):  # type: ignore[type-arg]
-    line: int = 0
-    item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-# Timestamps stay strings (the runner parses them); YAML 1.1 would turn them into datetimes.
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    out = LineDict()
-    out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in out:
-            raise ScenarioError("", key_node.start_mark.line + 1, f"key {key!r} appears twice in one mapping")
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = key_node.start_mark.line + 1
-    return out
-
-
-def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    out.line = node.start_mark.line + 1
-    out.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
 def _clean(loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -451,8 +402,8 @@ def _refs(scenario: Scenario, raw: Any, file: str) -> None:
 
 def parse(text: str, file: str = "<scenario>") -> Scenario:
     try:
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except ScenarioError as exc:
+        raw = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+    except DuplicateKey as exc:
         raise ScenarioError(file, exc.line, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -86,6 +86,7 @@ class Runner:
         self.uuids = 0
         self.default_tenant = scenario.default_tenant
         self.backend: Backend | None = None
+        self._top, self._total = 0, len(scenario.steps)
 
     # --- the run -------------------------------------------------------------------------------
 
@@ -102,8 +103,9 @@ class Runner:
                 at = parse_instant(start)
                 self.result.tenants[name] = TenantRun(name, tenant, at, at)
             self.vars.update(self._interp(self.scenario.vars, self.scenario.line))
-            total = len(self.scenario.steps)
+            total = self._total = len(self.scenario.steps)
             for i, step in enumerate(self.scenario.steps):
+                self._top = i
                 if self.progress:
                     self.progress(i, total, _label(step), iso(self._tenant(None).now) or "")
                 self._step(step)
@@ -176,6 +178,8 @@ class Runner:
         rec = {"seq": len(self.result.steps) + 1, "line": step.line, "kind": kind, "label": label,
                "tenant": tenant.name, "at": iso(tenant.now), **extra}
         self.result.steps.append(rec)
+        if self.progress and kind in ("advance", "poll"):  # long runs move inside loops and blocks
+            self.progress(self._top, self._total, label, rec["at"] or "")
         return rec
 
     # --- requests ------------------------------------------------------------------------------

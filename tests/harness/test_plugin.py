@@ -244,3 +244,22 @@ def test_the_readme_examples_run(inner: pytest.Pytester) -> None:
     inner.makeconftest(conftest)
     inner.makepyfile(test_example=example, test_marker=marker.replace("...", "assert layers.now().month == 11"))
     inner.runpytest(*PLUGIN).assert_outcomes(passed=3)
+
+
+def test_layers_target_uses_a_running_emulator(inner: pytest.Pytester) -> None:
+    from emulator.harness import HarnessSettings, ThreadedEmulator
+
+    inner.makepyfile(
+        """
+        def test_remote(layers, layers_emulator):
+            assert layers.base_url == layers_emulator.base_url
+            assert layers.client.post("/v1/projects", json={"name": "Acme App", "timezone": "UTC"}).status_code == 201
+            layers.advance(duration="PT1H")
+            assert layers.now().isoformat() == "2026-05-11T01:00:00+00:00"
+        """
+    )
+    with ThreadedEmulator(HarnessSettings()) as running:
+        result = inner.runpytest(*PLUGIN, "--layers-target", running.base_url)
+        orgs = running.emulator.tenants
+    result.assert_outcomes(passed=1)
+    assert orgs is not None

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator.scenarios.model import _Loader, json_schema, parse
+from emulator.scenarios.lines import Loader
+from emulator.scenarios.model import json_schema, parse
 from emulator.scenarios.values import Missing, ValueError_, check, interpolate, resolve
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ def test_shipped_scenarios_load_and_match_the_schema(path: Path) -> None:
     import yaml
 
     parse(path.read_text(), str(path))
-    document = json.loads(json.dumps(yaml.load(path.read_text(), Loader=_Loader)))  # noqa: S506
+    document = json.loads(json.dumps(yaml.load(path.read_text(), Loader=Loader)))  # noqa: S506
     jsonschema.validate(document, json.loads(SCHEMA.read_text()))
 
 

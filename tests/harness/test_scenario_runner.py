@@ -207,3 +207,31 @@ def test_target_that_does_not_answer_is_one_clear_error(capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert err.startswith("layers-emulator: no emulator answers at http://127.0.0.1:9")
     assert "Traceback" not in err
+
+
+class _Tty:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, s: str) -> None:
+        self.text += s
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_bar_moves_through_loops_and_clears_itself(tmp_path: Path) -> None:
+    from emulator.scenarios.cli import ProgressBar
+
+    stream = _Tty()
+    bar = ProgressBar(stream)  # type: ignore[arg-type]
+    path = write(tmp_path, "name: p\nsteps:\n  - loop: {range: 3, as: d}\n    steps:\n      - advance: P1D\n")
+    assert run_scenario(str(path), progress=bar).passed
+    bar.close()
+    frames = [f for f in stream.text.split("\r") if f.strip()]
+    assert any("2026-05-12 00:00Z" in f for f in frames) and any("2026-05-14 00:00Z" in f for f in frames)
+    assert frames[-1].startswith("[########################] 1/1")
+    assert stream.text.endswith("\r")
