@@ -140,7 +140,12 @@ class Engine:
                 ran = await self.settle(tenant, target)
                 async with self.emu.store.tx():
                     tenant.set_now(target)
-                return ran
+                break
+        async with self.emu.store.read() as db:
+            children = await self.emu.tenants.children(db, tenant.id)
+        for child in children:  # a parent's time is its child organizations' time too
+            ran += await self.advance(child, target)
+        return ran
 
     def _busy(self, tenant: Tenant) -> bool:
         return any(not t.done() for t in self._background.get(tenant.id, ()))

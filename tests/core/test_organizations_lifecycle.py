@@ -141,3 +141,17 @@ def test_a_parent_key_kill_does_not_reach_children(api: Api) -> None:
     key_id = api.get("/v1/whoami").json()["apiKeyId"]
     api.post(f"/v1/api-keys/{key_id}/kill")
     assert child.get("/v1/whoami").status_code == 200
+
+
+def test_a_child_lives_on_its_parents_clock(api: Api) -> None:
+    api.advance(duration="P1D")
+    org = make_child(api)
+    assert org["createdAt"] == "2026-05-12T00:00:00.000Z"
+    clock = api.get("/_emulator/clock", headers=inside(org["id"])).json()
+    assert clock["now"] == "2026-05-12T00:00:00.000Z"
+    job = start_job_in(api, org["id"])
+    ran = api.advance(seconds=3600)["ran"]
+    assert ran.get("job.step", 0) >= 1  # the child's work ran during the parent's advance
+    done = api.get(f"/v1/jobs/{job['jobId']}", headers=inside(org["id"])).json()
+    assert done["status"] == "completed" and done["finishedAt"] == "2026-05-12T00:00:30.000Z"
+    assert api.get("/_emulator/clock", headers=inside(org["id"])).json()["now"] == "2026-05-12T01:00:00.000Z"
