@@ -168,9 +168,11 @@ def first_hook(seed: int, project: dict[str, Any], n: int) -> str:
     return hooks_bank(seed, project, n, size=1)[0]
 
 
-def caption(seed: int, project: dict[str, Any], key: str) -> str:
+def caption(seed: int, project: dict[str, Any], key: str, bank: list[str] | None = None) -> str:
+    """A caption from the vertical's templates; `{hashtags}` = the project's keyword bank (top 3)
+    when it has landed, else the vertical's top tags."""
     v = vertical(vertical_of(project))
-    tags = " ".join(h["tag"] for h in v.get("hashtags", [])[:3])
+    tags = " ".join(f"#{t.lstrip('#')}" for t in bank[:3]) if bank else " ".join(h["tag"] for h in v.get("hashtags", [])[:3])
     templates = v["captions"] or ["{appName} {hashtags}"]
     t = templates[stable_int(seed, "caption", key) % len(templates)]
     audience = (v["audiences"] or ["you"])[stable_int(seed, "aud", key) % max(1, len(v["audiences"]))]

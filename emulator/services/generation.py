@@ -88,7 +88,10 @@ async def _complete_one(ctx: Ctx, project: dict[str, Any], c: dict[str, Any], pa
     key = c["id"]
     if c.get("hook") is None and fmt in ("slideshow-remix", "video-remix"):
         c["hook"] = fake.remix_hook(ctx.seed, project, fake.lookup(c.get("sourceTiktokId") or ""), key)
-    c["caption"] = c.pop("_fixedCaption") if "_fixedCaption" in c else fake.caption(ctx.seed, project, key)
+    if "_fixedCaption" in c:
+        c["caption"] = c.pop("_fixedCaption")
+    else:
+        c["caption"] = fake.caption(ctx.seed, project, key, await _bank(ctx, project["id"]))
     if kind == "video":
         cs.build_media(ctx, c, "video", duration_ms=_video_ms(ctx, c))
     else:
@@ -104,6 +107,17 @@ async def _complete_one(ctx: Ctx, project: dict[str, Any], c: dict[str, Any], pa
     amount = int(params.get("reservedPer") or 0)
     await credits.settle(ctx, amount, fmt=SPECS[fmt][1], project_id=c["projectId"], container_id=c["id"])
     await announce_completed(ctx, c)
+
+
+async def _bank(ctx: Ctx, project_id: str) -> list[str]:
+    """The project's keyword bank hashtags (onboarding), best first; [] before research lands."""
+    try:
+        from emulator.services import readiness
+
+        record = await readiness.ONBOARDING.get(ctx.db, ctx.tenant_id, project_id) or {}
+    except Exception:  # onboarding's store is not there: captions use the vertical's tags
+        return []
+    return [str(h.get("hashtag") or h.get("tag") or "") for h in record.get("hashtags") or [] if isinstance(h, dict)]
 
 
 async def announce_completed(ctx: Ctx, c: dict[str, Any]) -> None:

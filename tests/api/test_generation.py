@@ -262,3 +262,14 @@ def test_generation_fails_with_influencer_failed_when_the_influencer_fails(api: 
     c = api.get(f"/v1/content/{r.json()['containerIds'][0]}").json()
     assert c["status"] == "failed" and c["lastError"]["code"] == "INFLUENCER_FAILED"
     assert api.get(f"/v1/jobs/{r.json()['jobId']}").json()["error"]["code"] == "INFLUENCER_FAILED"
+
+
+def test_captions_use_the_project_keyword_bank_once_it_lands(api: Api) -> None:
+    project = brand_project(api)
+    api.advance(seconds=300)  # keyword research lands at +270 s
+    bank = api.get(f"/v1/projects/{project['id']}/keywords").json()["hashtags"]
+    assert bank
+    cid = build(api, project)["containerIds"][0]
+    api.advance(seconds=90)
+    caption = api.get(f"/v1/content/{cid}").json()["caption"]
+    assert " ".join(f"#{h['hashtag']}" for h in bank[:3]) in caption
