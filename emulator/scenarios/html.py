@@ -23,7 +23,7 @@ td,th{border-bottom:1px solid #eef0f4;padding:4px 8px;text-align:left;vertical-a
 th{background:#f6f7f9}.ok{color:#2e9d5b}.bad{color:#d64545;font-weight:600}code{font-size:12px;background:#f3f4f7;padding:1px 4px;border-radius:3px}
 .legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:4px;vertical-align:-1px}
 .charts{display:flex;flex-wrap:wrap;gap:12px}.chart{border:1px solid #eef0f4;border-radius:6px;padding:6px}
-details{margin:8px 0}summary{cursor:pointer;color:#3b6fd4}svg text{font-family:inherit}
+details{margin:8px 0}summary{cursor:pointer;color:#3b6fd4}svg text{font-family:inherit}svg{max-width:100%;height:auto}
 """
 
 

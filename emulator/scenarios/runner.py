@@ -87,6 +87,7 @@ class Runner:
         self.default_tenant = scenario.default_tenant
         self.backend: Backend | None = None
         self._top, self._total = 0, len(scenario.steps)
+        self._errors_seen = 0
 
     # --- the run -------------------------------------------------------------------------------
 
@@ -96,6 +97,7 @@ class Runner:
         backend: Backend = RemoteEmulator(self.target, settings) if self.target else InProcessEmulator(settings)
         self.backend = backend
         backend.start()
+        self._errors_seen = len(backend.server_errors)
         try:
             for name, spec in self.scenario.tenants.items():
                 start = spec.start or self.scenario.start
@@ -119,12 +121,8 @@ class Runner:
                 if self.collect is not None:
                     self.result.collected = self.collect(self)
             finally:
+                self._server_errors(self.scenario.line or 1)  # anything left (during the report reads)
                 for t in self.result.tenants.values():
-                    try:
-                        t.tenant.check()
-                    except AssertionError as exc:
-                        self.result.errors.append({"line": self.scenario.line or 1, "kind": "server-error",
-                                                   "message": str(exc)})
                     t.tenant.close()
                 backend.stop()
         self.result.wall_elapsed = time.perf_counter() - began
@@ -211,7 +209,19 @@ class Runner:
                 if route not in self.result.missing_routes:
                     self.result.missing_routes.append(route)
         self.last, self.last_json = response, data
+        if response.status_code >= 500:
+            self._server_errors(line)
         return response, data, method, path
+
+    def _server_errors(self, line: int) -> None:
+        """A 500 from the emulator is its bug: record the server traceback at this step's line."""
+        assert self.backend is not None
+        errors = self.backend.errors_since(self._errors_seen)
+        self._errors_seen += len(errors)
+        for err in errors:
+            last = err.traceback.strip().splitlines()[-1] if err.traceback else "unknown error"
+            self.result.errors.append({"line": line, "kind": "server-error", "traceback": err.traceback,
+                                       "message": f"the emulator failed on {err.method} {err.path}: {last}"})
 
     def _request(self, step: m.RequestStep) -> None:
         tenant_name = self._interp(step.as_, step.line) if step.as_ else None
@@ -289,7 +299,8 @@ class Runner:
         try:
             out = run.tenant.advance(**body)
         except Exception as exc:  # noqa: BLE001 - a refused advance is a run error with its line
-            raise RunError(line, f"advance {body} for tenant '{run.name}' failed: {exc}") from None
+            self._server_errors(line)
+            raise RunError(line, f"advance {body} for tenant '{run.name}' failed: {str(exc).splitlines()[0]}") from None
         run.now = parse_instant(out["now"])
         return out
 

@@ -235,3 +235,21 @@ def test_progress_bar_moves_through_loops_and_clears_itself(tmp_path: Path) -> N
     assert any("2026-05-12 00:00Z" in f for f in frames) and any("2026-05-14 00:00Z" in f for f in frames)
     assert frames[-1].startswith("[########################] 1/1")
     assert stream.text.endswith("\r")
+
+
+def test_a_server_error_is_a_failure_at_the_step_that_caused_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from emulator.http import projects
+
+    async def broken(call: object) -> None:
+        raise ZeroDivisionError("kaboom")
+
+    routes = [r if r.method != "GET" or r.path != "/v1/projects" else type(r)(**{**r.__dict__, "handler": broken})
+              for r in projects.ROUTES]
+    monkeypatch.setattr(projects, "ROUTES", routes)
+    path = write(tmp_path, "name: Crash\nsteps:\n  - note: before\n  - request: GET /v1/projects\n    expect: 500\n")
+    assert main(["scenario", "run", str(path), "--no-progress", "--json", str(tmp_path / "r.json")]) == 1
+    out = capsys.readouterr().out
+    assert f"FAILED {path}:4: the emulator failed on GET /v1/projects: ZeroDivisionError: kaboom" in out
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert "Traceback" in report["result"]["failures"][0]["traceback"]
