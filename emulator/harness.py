@@ -303,7 +303,7 @@ class RemoteEmulator(Backend):
     def __init__(self, base_url: str, settings: HarnessSettings | None = None) -> None:
         self.harness_settings = settings or HarnessSettings()
         self.base_url = base_url.rstrip("/")
-        self.app = None
+        self.app = None  # type: ignore[assignment]
         self.started = True
         self.transport = _tcp_transport()
         self._anonymous = None

@@ -29,7 +29,7 @@ details{margin:8px 0}summary{cursor:pointer;color:#3b6fd4}svg text{font-family:i
 
 def _days(first: str, last: str) -> list[str]:
     a, b = date.fromisoformat(first), date.fromisoformat(last)
-    out = []
+    out: list[str] = []
     while a <= b and len(out) < 120:
         out.append(a.isoformat())
         a += timedelta(days=1)

@@ -314,7 +314,7 @@ class Scenario(Node):
     description: str = ""
     seed: int = Field(0, description="default seed; `--seed` overrides it")
     start: str = Field("2026-05-11T00:00:00Z", description="start of every tenant's virtual clock")
-    tenants: dict[str, TenantSpec] = Field(default_factory=lambda: {"main": TenantSpec()},
+    tenants: dict[str, TenantSpec] = Field(default_factory=lambda: {"main": TenantSpec(start=None)},
                                            description="named tenants, each its own key; the first is the default")
     vars: dict[str, Any] = Field(default_factory=dict)
     blocks: dict[str, Block] = Field(default_factory=dict)
@@ -366,7 +366,7 @@ def _message(raw: Any, err: dict[str, Any]) -> tuple[int | None, str]:
 
 def _first_error(exc: ValidationError) -> dict[str, Any]:
     """Of a union's errors, the one that got furthest into the data."""
-    errors = exc.errors(include_url=False)
+    errors: list[dict[str, Any]] = [dict(e) for e in exc.errors(include_url=False)]
     return max(errors, key=lambda e: len(_clean(tuple(e["loc"]))))
 
 
@@ -437,7 +437,7 @@ def json_schema() -> dict[str, Any]:
     schema = TypeAdapter(Scenario).json_schema(by_alias=True)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/layers-emulator/layers-emulator/scenarios/schema.json",
+        "$id": "urn:layers-emulator:scenario:1",
         "title": "layers-emulator scenario",
         "description": "A scenario file run by `layers-emulator scenario run FILE` (see scenarios/README.md).",
         **{k: v for k, v in schema.items() if k != "title"},

@@ -109,7 +109,7 @@ def _project(tenant: Tenant, project: dict[str, Any], since: str, until: str) ->
                 "slots": [{k: s.get(k) for k in ("scheduledPostId", "status", "scheduledAt", "localDate", "localTime",
                                                  "containerId", "origin")} for s in slots],
             })
-    params: list[tuple[str, str]] = [("scope", "project"), ("id", pid), ("since", since), ("until", until),
+    params: list[tuple[str, str | int | float | bool | None]] = [("scope", "project"), ("id", pid), ("since", since), ("until", until),
                                      ("granularity", "day")] + [("metrics", k) for k in METRICS]
     r = tenant.client.get(f"/v1/projects/{pid}/metrics", params=params)
     if r.status_code == 200:
