@@ -126,8 +126,6 @@ class Keys:
             record = json.loads(row[1])
             if record.get("env", "test") != key.split("_")[1]:
                 raise errors.Unauthenticated("The key's env prefix does not match the key.")
-            if tenant.parent_id is not None:
-                await _check_org_status(db, tenant.id)
             if record.get("killSwitch"):
                 raise errors.KillSwitch(
                     "This API key was killed; rotate it to re-activate.", details={"scope": "key"}
@@ -137,6 +135,8 @@ class Keys:
             grace = record.get("graceUntil")
             if grace and grace <= iso(tenant.now()):
                 raise errors.Unauthenticated("This API key was rotated and its grace period ended.")
+            if tenant.parent_id is not None:  # a child org's key: suspended → 503, archived → 401
+                await _check_org_status(db, tenant.id)
             return Principal(tenant, record)
         cur = await db.execute("SELECT 1 FROM retired_credentials WHERE secret_hash = ?", (hashed,))
         if await cur.fetchone():

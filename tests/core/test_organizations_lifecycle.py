@@ -155,3 +155,23 @@ def test_a_child_lives_on_its_parents_clock(api: Api) -> None:
     done = api.get(f"/v1/jobs/{job['jobId']}", headers=inside(org["id"])).json()
     assert done["status"] == "completed" and done["finishedAt"] == "2026-05-12T00:00:30.000Z"
     assert api.get("/_emulator/clock", headers=inside(org["id"])).json()["now"] == "2026-05-12T01:00:00.000Z"
+
+
+def test_a_revoked_key_of_a_suspended_child_stays_401(api: Api) -> None:
+    org = make_child(api)
+    child = child_key(api, org["id"])
+    key_id = child.get("/v1/whoami").json()["apiKeyId"]
+    api.delete(f"/v1/organizations/{org['id']}/api-keys/{key_id}")
+    api.post(f"/v1/organizations/{org['id']}/suspend")
+    assert child.get("/v1/whoami").status_code == 401
+
+
+def test_renaming_a_child_shows_in_its_whoami_and_its_audit_trail(api: Api) -> None:
+    org = make_child(api)
+    api.patch(f"/v1/organizations/{org['id']}", json={"name": "Acme Roasters"})
+    assert api.get("/v1/whoami", headers=inside(org["id"])).json()["organizationName"] == "Acme Roasters"
+    api.post("/v1/projects", json={"name": "Acme App", "timezone": "UTC"}, headers=inside(org["id"]))
+    trail = api.get("/v1/audit-log", headers=inside(org["id"])).json()["items"]
+    assert trail and trail[0]["org_id"] == org["id"] and trail[0]["data"]["path"] == "/v1/projects"
+    mine = api.get("/v1/audit-log").json()["items"]
+    assert [r["event_type"] for r in mine][:2] == ["organization.updated", "organization.created"]
