@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -407,7 +406,3 @@ class Tenant:
 
     def __repr__(self) -> str:
         return f"<Tenant {self.organization_id} on {self.base_url}>"
-
-
-def iter_tenant_values(values: Iterator[Any]) -> Iterator[Tenant]:
-    return (v for v in values if isinstance(v, Tenant))

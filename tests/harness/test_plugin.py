@@ -174,6 +174,13 @@ def test_settings_fixture_override_and_marker(inner: pytest.Pytester) -> None:
         def test_marker_start(layers_asgi):
             assert layers_asgi.now().isoformat() == "2026-07-04T12:00:00+00:00"
 
+        @pytest.mark.layers(scopes=["projects:read"])
+        def test_marker_scopes(layers):
+            assert layers.client.get("/v1/projects").status_code == 200
+            denied = layers.client.post("/v1/projects", json={"name": "Acme App", "timezone": "UTC"})
+            assert denied.status_code == 403
+            assert denied.json()["error"]["code"] == "FORBIDDEN_SCOPE"
+
         def test_strict_keys(layers, layers_emulator):
             made_up = httpx.get(f"{layers.base_url}/v1/projects", headers={"Authorization": "Bearer lp_test_made_up"})
             assert made_up.status_code == 401
@@ -181,7 +188,7 @@ def test_settings_fixture_override_and_marker(inner: pytest.Pytester) -> None:
             assert layers_emulator.settings.seed == 42
         """
     )
-    inner.runpytest(*PLUGIN).assert_outcomes(passed=3)
+    inner.runpytest(*PLUGIN).assert_outcomes(passed=4)
 
 
 def test_command_line_and_ini_options(inner: pytest.Pytester) -> None:
