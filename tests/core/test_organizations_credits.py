@@ -152,3 +152,22 @@ def test_child_keys_never_see_their_own_config(api: Api) -> None:
     org = make_child(api)
     child = child_key(api, org["id"])
     assert child.get(f"/v1/organizations/{org['id']}/credit-config").status_code == 403
+
+
+def test_metered_child_spends_its_own_wallet_and_auto_refills(api: Api) -> None:
+    from tests.api.content_support import brand_project, completed
+
+    org = make_child(api)
+    inner = Api(api.client, api.key)
+    inner.headers["X-Layers-Organization"] = org["id"]
+    assert inner.post("/_emulator/credits", json={"metered": True}).status_code == 200
+    allocate(api, org["id"], 100)
+    cfg = api.patch(f"/v1/organizations/{org['id']}/credit-config", json={"refillThreshold": 60, "refillAmount": 200})
+    assert cfg.json()["balance"] == 100  # above the threshold: nothing moved yet
+    parent_before = api.get("/v1/credits").json()["prepaidBalance"]
+    completed(inner, brand_project(inner))
+    wallet = api.get(f"/v1/organizations/{org['id']}/credits").json()
+    assert wallet["balance"] == 100 - 50 + 200
+    assert api.get("/v1/credits").json()["prepaidBalance"] == parent_before - 200
+    kinds = [(e["eventType"], e["credits"]) for e in api.get(f"/v1/organizations/{org['id']}/credits/events").json()["items"]]
+    assert kinds == [("allocation", 200), ("usage", -50), ("allocation", 100)]
