@@ -81,17 +81,18 @@ async def mint(
 
 
 async def page(ctx: Ctx, child: Tenant, request: PageRequest) -> tuple[list[dict[str, Any]], str | None]:
-    where, params = ["tenant_id = ?"], [child.id]
+    where: list[str] = ["tenant_id = ?"]
+    params: list[Any] = [child.id]
     if request.cursor is not None:
         r = request.cursor.get("r")
         if not isinstance(r, int):
             raise errors.Validation("cursor is malformed; pass back nextCursor verbatim", path="cursor")
         where.append("rowid < ?")
         params.append(r)
-    rows = await ctx.db.execute_fetchall(
+    rows = list(await ctx.db.execute_fetchall(
         f"SELECT rowid, data FROM api_keys WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?",
         (*params, request.limit + 1),
-    )
+    ))
     items = [view(json.loads(r[1]), child.now()) for r in rows[: request.limit]]
     cursor = encode_cursor({"r": rows[request.limit - 1][0]}) if len(rows) > request.limit else None
     return items, cursor

@@ -223,7 +223,7 @@ async def archive(ctx: Ctx, record: dict[str, Any], child: Tenant) -> dict[str, 
 
 def _grace_over(key: dict[str, Any], now: datetime) -> bool:
     grace = key.get("graceUntil")
-    return bool(grace) and grace <= (iso(now) or "")
+    return bool(grace) and str(grace) <= (iso(now) or "")
 
 
 _ = db_time
