@@ -2,8 +2,7 @@
 
 Everything is generated in code, deterministically: the same (token, name) always gives the
 same bytes. Images are real PNG files (solid 9:16 colour with a darker band, the colour drawn
-from the name); videos are a minimal, structurally valid ISO-BMFF (MP4) file (`ftyp` + `moov`
-with a movie header carrying the duration + `free`), with no decodable frames.
+from the name); videos are one real, playable placeholder clip (H.264, shipped in fixtures/media/).
 
 URLs look like `{base}/_emulator/media/{token}/{name}.{ext}`; `token` is tenant-scoped (it is
 derived from the seed, the tenant and the container), and no key is needed to fetch them.
@@ -74,24 +73,13 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 # ---------------------------------------------------------------------------- MP4
 
 
-def _box(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", 8 + len(payload)) + kind + payload
+def mp4() -> bytes:
+    """A real, playable clip (1 s, 90x160, H.264 baseline, no audio; fixtures/media/
+    placeholder.mp4, made once with ffmpeg) so players and UIs can render every video asset.
+    Its length is not the container's reported duration."""
+    from emulator.data import data_dir
 
-
-def mp4(duration_ms: int) -> bytes:
-    """A minimal valid MP4 container: `ftyp`, `moov/mvhd` (timescale 1000, the duration), `free`."""
-    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
-    matrix = struct.pack(">9I", 0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000)
-    mvhd = _box(
-        b"mvhd",
-        struct.pack(">B3xIIII", 0, 0, 0, 1000, max(0, duration_ms))
-        + struct.pack(">IH10x", 0x00010000, 0x0100)
-        + matrix
-        + b"\x00" * 24
-        + struct.pack(">I", 2),
-    )
-    moov = _box(b"moov", mvhd)
-    return ftyp + moov + _box(b"free", b"layers-emulator placeholder video")
+    return (data_dir("fixtures") / "media" / "placeholder.mp4").read_bytes()
 
 
 # ---------------------------------------------------------------------------- serving
@@ -104,15 +92,11 @@ def render(tok: str, name: str) -> tuple[bytes, str] | None:
     """Bytes and Content-Type for a media path, or None for an unknown extension.
 
     Names: `<stem>.png` (9:16 image), `<stem>-thumb.png` (small 9:16 image), `<stem>.mp4`
-    (video; the stem may end with `-<ms>ms` to carry a duration)."""
+    (the placeholder clip)."""
     stem, _, ext = name.rpartition(".")
     if not stem or ext not in CONTENT_TYPES:
         return None
     if ext == "png":
         size = THUMB_SIZE if stem.endswith("-thumb") else IMAGE_SIZE
         return png(*size, colour(tok, stem.removesuffix("-thumb"))), CONTENT_TYPES[ext]
-    duration = 15000
-    tail = stem.rsplit("-", 1)[-1]
-    if tail.endswith("ms") and tail[:-2].isdigit():
-        duration = int(tail[:-2])
-    return mp4(duration), CONTENT_TYPES[ext]
+    return mp4(), CONTENT_TYPES[ext]

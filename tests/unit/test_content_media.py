@@ -46,23 +46,20 @@ def test_different_names_give_different_colours() -> None:
     assert a is not None and b is not None and a[0] != b[0]
 
 
-@given(ms=st.integers(min_value=1, max_value=600_000))
-def test_mp4_boxes_are_well_formed_and_carry_the_duration(ms: int) -> None:
-    served = media.render("tok", f"video-x-{ms}ms.mp4")
+def test_videos_are_a_real_playable_h264_clip() -> None:
+    served = media.render("tok", "video-x.mp4")
     assert served is not None
     data, ctype = served
     assert ctype == "video/mp4"
     boxes, i = {}, 0
-    while i < len(data):
+    while i < len(data):  # a well-formed ISO-BMFF box sequence
         size, kind = struct.unpack(">I4s", data[i:i + 8])
         assert size >= 8 and i + size <= len(data)
         boxes[kind] = data[i + 8:i + size]
         i += size
-    assert i == len(data) and set(boxes) == {b"ftyp", b"moov", b"free"}
-    mvhd = boxes[b"moov"]
-    assert mvhd[4:8] == b"mvhd"
-    timescale, duration = struct.unpack(">II", mvhd[20:28])
-    assert timescale == 1000 and duration == ms
+    assert i == len(data) and {b"ftyp", b"moov", b"mdat"} <= set(boxes)
+    assert b"avc1" in boxes[b"moov"] and len(boxes[b"mdat"]) > 0  # H.264 samples, not an empty shell
+    assert media.render("other", "video-y.mp4") == served  # byte-identical everywhere
 
 
 def test_unknown_extensions_are_not_served() -> None:
