@@ -6,7 +6,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "create_app", "Settings"]
+__all__ = ["__version__", "create_app", "Settings", "verify_signature"]
 
 
 def __getattr__(name: str) -> object:  # lazy, so `import emulator` stays cheap
@@ -18,4 +18,8 @@ def __getattr__(name: str) -> object:  # lazy, so `import emulator` stays cheap
         from emulator.settings import Settings
 
         return Settings
+    if name == "verify_signature":  # for webhook receivers: check X-Layers-Signature
+        from emulator.domain.signing import verify_signature
+
+        return verify_signature
     raise AttributeError(name)
