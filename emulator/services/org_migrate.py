@@ -49,7 +49,9 @@ def _validate(mapping: Any) -> dict[str, str]:
     for raw, name in mapping.items():
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= 128:
             raise errors.Validation("each child org name is a string of 1-128 characters.", path=f"mapping.{raw}")
-        project_id = normalize_id("prj", raw)
+        if not raw.strip():
+            raise errors.Validation("mapping keys are project ids (prj_<uuid> or a bare UUID).", path="mapping")
+        project_id = normalize_id("prj", raw.strip())
         if project_id in out:
             raise errors.Validation(f"project {project_id} is mapped twice.", path=f"mapping.{raw}")
         out[project_id] = name.strip()

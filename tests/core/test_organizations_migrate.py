@@ -67,7 +67,7 @@ def test_in_flight_work_rejects_the_whole_call(api: Api) -> None:
 @pytest.mark.parametrize("body, path", [
     ({}, "mapping"), ({"mapping": {}}, "mapping"), ({"mapping": []}, "mapping"),
     ({"mapping": {"prj_x": ""}}, "mapping.prj_x"), ({"mapping": {"prj_x": "n" * 129}}, "mapping.prj_x"),
-    ({"mapping": {"prj_x": 5}}, "mapping.prj_x"),
+    ({"mapping": {"prj_x": 5}}, "mapping.prj_x"), ({"mapping": {" ": "Acme"}}, "mapping"),
 ])
 def test_mapping_bounds(api: Api, body: dict, path: str) -> None:
     r = api.post("/v1/organizations/migrate", json=body)
