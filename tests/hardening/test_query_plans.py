@@ -1,0 +1,67 @@
+"""Every statement the hot paths run (a full day of a busy tenant: requests, settles, timers,
+layer commands, publishing, webhooks) is captured from the live connection and explained: no
+full-table SCAN of a table that grows with use. Small per-tenant configuration tables may be
+scanned; every other table needs an index on the columns the query filters on."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.hardening.world import build
+from tests.support import Api, emulator_client, new_key
+
+# Tables that grow with time or traffic: never scanned on a hot path.
+LARGE = {"timers", "events", "idempotency", "jobs", "projects", "audit_log", "credit_events", "social_accounts",
+         "influencers", "containers", "scheduled_posts", "media", "platform_posts", "layer_runs", "metric_posts",
+         "post_metrics", "webhook_deliveries", "webhook_attempts", "ads_content", "ad_promotions", "api_keys",
+         "oauth_states", "schedule_intents", "project_layers", "recommendations", "ads_pending", "tenants"}
+SCAN = re.compile(r"^SCAN (\w+)(?! USING (?:COVERING )?INDEX)(?!.*USING ROWID)")
+
+
+def _normalize(sql: str) -> str:
+    return re.sub(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b", "?", " ".join(sql.split()))
+
+
+def _hot_workload(api: Api) -> None:
+    build(api)
+    pid = api.get("/v1/projects").json()["items"][0]["id"]
+    layer = api.get("/api/project-layers").json()["items"][0]["id"]
+    for path in ("/v1/projects", f"/v1/projects/{pid}", "/v1/scheduled-posts", f"/v1/projects/{pid}/scheduled-posts",
+                 f"/api/project-layers/{layer}/slots", f"/api/project-layers/{layer}/runs", "/api/project-layers",
+                 f"/v1/projects/{pid}/content", f"/v1/projects/{pid}/social-accounts", "/v1/webhook-endpoints",
+                 "/_emulator/events", f"/v1/projects/{pid}/metrics", "/v1/audit-log", "/v1/jobs"):
+        api.get(path, params={"limit": 50})
+    api.post("/v1/projects", json={"name": "Idem", "timezone": "UTC"}, headers={"Idempotency-Key": "plan-1"})
+    api.post("/v1/projects", json={"name": "Idem", "timezone": "UTC"}, headers={"Idempotency-Key": "plan-1"})
+    api.advance(seconds=3 * 3600)
+
+
+def test_scan_pattern_flags_only_unindexed_scans() -> None:
+    assert SCAN.match("SCAN scheduled_posts") and not SCAN.match("SCAN scheduled_posts USING INDEX scheduled_posts_due")
+    assert not SCAN.match("SEARCH timers USING INDEX timers_due (tenant_id=? AND due_at<?)")
+    assert not SCAN.match("SCAN events USING COVERING INDEX events_tenant")
+
+
+def test_hot_queries_use_indexes() -> None:
+    with emulator_client() as client:
+        emu = client.app.state.emulator
+        seen: dict[str, str] = {}
+
+        def trace(sql: str) -> None:
+            head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+            if head in ("SELECT", "UPDATE", "DELETE", "WITH"):
+                seen.setdefault(_normalize(sql), sql)
+
+        client.portal.call(emu.store.db.set_trace_callback, trace)
+        _hot_workload(Api(client, new_key()))
+        client.portal.call(emu.store.db.set_trace_callback, None)
+        assert len(seen) > 50, len(seen)
+        print(len(seen), "distinct statements explained")
+        offenders: list[str] = []
+        for sql in seen.values():
+            rows: Any = client.portal.call(emu.store.db.execute_fetchall, "EXPLAIN QUERY PLAN " + sql)
+            for row in rows:
+                m = SCAN.match(row[3])
+                if m and m.group(1) in LARGE:
+                    offenders.append(f"{row[3]}  <-  {' '.join(sql.split())[:300]}")
+        assert not offenders, "full scans on hot paths:\n" + "\n".join(sorted(set(offenders)))
