@@ -15,7 +15,7 @@ LARGE = {"timers", "events", "idempotency", "jobs", "projects", "audit_log", "cr
          "influencers", "containers", "scheduled_posts", "media", "platform_posts", "layer_runs", "metric_posts",
          "post_metrics", "webhook_deliveries", "webhook_attempts", "ads_content", "ad_promotions", "api_keys",
          "oauth_states", "schedule_intents", "project_layers", "recommendations", "ads_pending", "tenants"}
-SCAN = re.compile(r"^SCAN (\w+)(?! USING (?:COVERING )?INDEX)(?!.*USING ROWID)")
+SCAN = re.compile(r"^SCAN (\w+)\b(?!.*\bUSING\b)")
 
 
 def _normalize(sql: str) -> str:
