@@ -387,6 +387,9 @@ async def run_watchdog(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], 
 def register() -> None:
     for tpl in TEMPLATES.values():
         lc.TEMPLATES.setdefault(tpl.id, tpl)
+        lc.INSTALLERS.setdefault(tpl.id, install)  # POST /api/project-layers delegates here
+        lc.VALIDATORS.setdefault(tpl.id, validate_config)  # PATCH validates the merged config
+        commands.BODIES.setdefault(f"{tpl.id}:initialize", _initialize)  # never the social planner
     commands.BODIES.setdefault("content-refresh", run_content_refresh)
     commands.BODIES.setdefault("ad-optimize", run_ad_optimize)
     commands.BODIES.setdefault("ad-optimize-watchdog", run_watchdog)

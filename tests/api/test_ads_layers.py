@@ -9,7 +9,7 @@ from tests.support import Api
 
 
 def install(api: Api, project: str, template: str = "meta-ads-manager", **config) -> dict:
-    r = api.post("/_emulator/ad-layers", json={"projectId": project, "templateId": template, "config": config})
+    r = api.post("/api/project-layers", json={"projectId": project, "templateId": template, "config": config})
     assert r.status_code == 201, r.text
     return dict(r.json())
 
@@ -60,7 +60,7 @@ def test_install_records_an_initialize_run(api: Api):
 ])
 def test_install_validation(api: Api, body, path):
     project = api.project()["id"]
-    r = api.post("/_emulator/ad-layers", json={"projectId": project, **body})
+    r = api.post("/api/project-layers", json={"projectId": project, **body})
     assert r.status_code == 422 and r.json()["error"]["details"]["issues"][0]["path"] == path
 
 
@@ -185,3 +185,16 @@ def test_paid_numbers_flow_into_ads_metrics_and_top_performers(optimized):
     assert body["totals"]["entity_count"] >= 8 and body["totals"]["spend"] > 0
     items = api.get(f"/v1/projects/{project}/top-performers", params={"metric": "roas"}).json()["items"]
     assert items and [i["rank"] for i in items] == list(range(1, len(items) + 1))
+
+
+def test_ad_layers_install_and_patch_through_the_layer_routes(api: Api):
+    project = api.project()["id"]
+    layer = install(api, project, template="tiktok-ad-manager")
+    assert layer["templateId"] == "tiktok-ad-manager" and layer["status"] == "active"
+    listed = api.get("/api/project-layers", params={"projectId": project, "templateIds": "tiktok-ad-manager"}).json()
+    assert [item["id"] for item in listed["items"]] == [layer["id"]]
+    bad = api.patch(f"/api/project-layers/{layer['id']}", json={"config": {"dailyBudgetCents": 5}})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"]["issues"][0]["path"] == "config.dailyBudgetCents"
+    install_runs = runs(api, layer["id"], commandId="initialize")
+    assert len(install_runs) == 1 and install_runs[0]["status"] == "completed"
