@@ -1,9 +1,13 @@
-"""The benchmark suite, one command: `python bench/run.py [--seconds 10] [--concurrency 16]`.
+"""The benchmark suite, one command: `python bench/run.py [--seconds 10] [--concurrency 16]
+[--memory-projects 10,40] [--rows 100000]`.
 
 Starts the emulator and a bare Starlette + aiosqlite app (bench/bare_app.py) as real processes
 on 127.0.0.1, drives both with the same bounded asyncio load client (httpx), and writes a
 markdown table (throughput, p50/p99 latency, ratios against the bare app, launch-to-first-200)
-to bench/results/latest.md with the machine and versions. Compare runs by keeping the files."""
+to bench/results/latest.md with the machine and versions. Then the scale sections, each in a
+fresh process (bench/scale.py): RSS after N projects with a week of automatic posting (with a
+linear extrapolation to 1,000 projects against the 200 MB target) and hot-route read latency
+with 100,000 scheduled posts in the store. Compare runs by keeping the files."""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +22,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import json
 
 import httpx
 
@@ -117,10 +123,47 @@ def versions() -> str:
     return f"Python {platform.python_version()}, starlette {starlette.__version__}, uvicorn {uvicorn.__version__}, aiosqlite {aiosqlite.__version__}"
 
 
+def scale(kind: str, *args: str) -> list[dict]:
+    out = subprocess.run([sys.executable, "bench/scale.py", kind, *args], cwd=ROOT, capture_output=True, text=True,
+                         check=True, timeout=3 * 3600)
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def memory_section(sizes: list[int], target: int = 1000) -> list[str]:
+    runs = [scale("memory", str(n))[0] for n in sizes]  # one process per size: its own peak RSS
+    rows = ["## Memory: N projects, each with a week of automatic posting (one advance P7D)", "",
+            "| projects | RSS after setup MB | RSS after week MB | peak RSS MB | posts published | timers run | setup s | week s | db MB |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        rows.append(f"| {r['projects']} | {r['rss_after_setup_mb']} | {r['rss_after_week_mb']} | {r['peak_rss_mb']} | "
+                    f"{r['published']} | {r['timers']} | {r['setup_s']} | {r['week_s']} | {r['db_mb']} |")
+    if len(runs) >= 2:
+        a, b = runs[0], runs[-1]
+        span = b["projects"] - a["projects"]
+        mb = (b["peak_rss_mb"] - a["peak_rss_mb"]) / span
+        sec = (b["week_s"] + b["setup_s"] - a["week_s"] - a["setup_s"]) / span
+        rss = b["peak_rss_mb"] + mb * (target - b["projects"])
+        rows += ["", f"Linear extrapolation to {target} projects from {a['projects']} → {b['projects']}: "
+                 f"{mb:.3f} MB per project → peak RSS ≈ {rss:.0f} MB (target ≤ 200 MB {'✓' if rss <= 200 else '✗'}); "
+                 f"≈ {sec:.2f} s per project-week → ≈ {sec * target / 60:.0f} min for the full run (not measured)."]
+    return rows
+
+
+def reads_section(n: int) -> list[str]:
+    r = scale("reads", str(n))[0]
+    rows = [f"## Reads with {r['rows']:,} scheduled posts in the store (in process, 60 requests each)", "",
+            f"Bulk insert {r['insert_s']} s; an advance of 1 h over that store {r['advance_1h_s']} s.", "",
+            "| route | p50 ms | p99 ms |", "|---|---:|---:|"]
+    rows += [f"| {route} | {v['p50_ms']} | {v['p99_ms']} |" for route, v in r["routes"].items()]
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--memory-projects", default="10,40", help="comma-separated project counts")
+    parser.add_argument("--rows", type=int, default=100_000, help="scheduled posts for the read benchmark")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="layers-bench-"))
     emu_cmd = [sys.executable, "-m", "emulator", "serve", "--port", "{port}", "--db", str(tmp / "emu.db"), "--clock", "virtual"]
@@ -135,7 +178,8 @@ def main() -> int:
     rows.append(f"| launch → first 200 (emulator) | | | | | {emu_boot:.3f} s (≤ 0.5 s {'✓' if emu_boot <= 0.5 else '✗'}) |")
     rows.append(f"| launch → first 200 (bare) | | | | | {bare_boot:.3f} s |")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; {versions()}"
-    text = "\n".join([f"# Benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {args.seconds:.0f} s per load, {args.concurrency} connections)", "", machine, "", *rows, ""])
+    sections = ["", *memory_section([int(x) for x in args.memory_projects.split(",") if x]), "", *reads_section(args.rows)]
+    text = "\n".join([f"# Benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {args.seconds:.0f} s per load, {args.concurrency} connections)", "", machine, "", *rows, *sections, ""])
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.md").write_text(text)
