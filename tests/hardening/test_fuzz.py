@@ -25,6 +25,9 @@ pytestmark = pytest.mark.server
 
 KEY = "lp_test_fuzz_tenant"
 AUTH = {"Authorization": f"Bearer {KEY}"}
+# The chains run on a tenant of their own: the fuzz tenant may have had its limits, credits or
+# rate limits changed by generated control requests by then.
+CHAIN_AUTH = {"Authorization": "Bearer lp_test_fuzz_chains"}
 EXAMPLES = int(os.environ.get("LAYERS_FUZZ_EXAMPLES", "8"))
 CHECKS = [response_schema_conformance, content_type_conformance]
 # Documented 5xx answers (a killed key or suspended organization, an injected platform fault).
@@ -34,16 +37,18 @@ EXCLUDED = r"^/_emulator/reset$"
 
 
 @pytest.fixture(scope="session")
-def fuzz_server() -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--db", ":memory:", "--clock", "virtual",
-         "--start", "2026-05-11T00:00:00Z"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("LAYERS_EMULATOR_")},
-    )
+def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("fuzz") / "server.log"
+    with log.open("w") as sink:  # a file, not a pipe: a full pipe would stall the server
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "emulator", "serve", "--port", "0", "--db", ":memory:", "--clock", "virtual",
+             "--start", "2026-05-11T00:00:00Z"],
+            stdout=subprocess.PIPE, stderr=sink, text=True,
+            env={k: v for k, v in os.environ.items() if not k.startswith("LAYERS_EMULATOR_")},
+        )
     url = proc.stdout.readline().strip()  # type: ignore[union-attr]
     proc.stdout.readline()  # type: ignore[union-attr]
-    assert url.startswith("http://127.0.0.1:"), proc.stderr.read() if proc.poll() is not None else url  # type: ignore[union-attr]
+    assert url.startswith("http://127.0.0.1:"), log.read_text()
     try:
         yield url
         errors = httpx.get(f"{url}/_emulator/server-errors", timeout=30).json()
@@ -141,14 +146,14 @@ def test_created_resources_read_back(fuzz_schema: Any, fuzz_server: str) -> None
         @settings(max_examples=EXAMPLES * 2, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck), phases=[Phase.generate])
         def chain(case: Any) -> None:
-            r = case.call(headers=AUTH, timeout=60)
+            r = case.call(headers=CHAIN_AUTH, timeout=60)
             assert r.status_code < 500, r.text
             if r.status_code != 201:
                 return
             new_id = _created_id(r.json(), param)
             assert new_id, (post_path, r.text[:300])
             item = case.formatted_path + "/" + new_id
-            got = httpx.get(f"{fuzz_server}{item}", headers=AUTH, timeout=60)
+            got = httpx.get(f"{fuzz_server}{item}", headers=CHAIN_AUTH, timeout=60)
             assert got.status_code == 200, (item, got.text[:300])
             assert new_id in got.text
             created[post_path] = created.get(post_path, 0) + 1
