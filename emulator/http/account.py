@@ -5,13 +5,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from emulator import errors
 from emulator.clock import db_time, iso
 from emulator.http import query as q
 from emulator.http.api import Call, Reply, Route
 from emulator.ids import normalize_id
 from emulator.pagination import page_request
 from emulator.services import credits
+from emulator.store.docs import log_page
 
 
 async def whoami(call: Call) -> dict[str, Any]:
@@ -89,20 +89,8 @@ async def audit_log(call: Call) -> dict[str, Any]:
         if value is not None:
             where.append(f"occurred_at {op} ?")
             params.append(db_time(value))
-    if page.cursor is not None:
-        seq = page.cursor.get("r")
-        if not isinstance(seq, int):
-            raise errors.Validation("cursor is malformed; pass back nextCursor verbatim", path="cursor")
-        where.append("seq < ?")
-        params.append(seq)
-    rows = await ctx.db.execute_fetchall(
-        f"SELECT seq, data FROM audit_log WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?",
-        (*params, page.limit + 1),
-    )
-    items = [json.loads(r[1]) for r in rows[: page.limit]]
-    from emulator.pagination import encode_cursor
-
-    cursor = encode_cursor({"r": rows[page.limit - 1][0]}) if len(rows) > page.limit else None
+    rows, cursor = await log_page(ctx.db, "audit_log", page, columns="data", where=where, params=params)
+    items = [json.loads(r[1]) for r in rows]
     return {"items": items, "nextCursor": cursor}
 
 

@@ -12,8 +12,9 @@ from emulator import __version__, errors, jobs
 from emulator.clock import db_time, iso, parse_duration, parse_instant
 from emulator.http import query as q
 from emulator.http.api import Body, Call, Reply, Route
-from emulator.pagination import encode_cursor, page_request
+from emulator.pagination import page_request
 from emulator.services import credits
+from emulator.store.docs import log_page
 
 
 async def health(call: Call) -> dict[str, Any]:
@@ -153,22 +154,14 @@ async def events(call: Call) -> dict[str, Any]:
     if types:
         where.append(f"type IN ({','.join('?' for _ in types)})")
         params.extend(types)
-    if page.cursor is not None:
-        seq = page.cursor.get("r")
-        if not isinstance(seq, int):
-            raise errors.Validation("cursor is malformed; pass back nextCursor verbatim", path="cursor")
-        where.append("seq > ?")
-        params.append(seq)
-    rows = await ctx.db.execute_fetchall(
-        f"SELECT seq, id, at, kind, type, project_id, data FROM events WHERE {' AND '.join(where)}"
-        " ORDER BY seq LIMIT ?",
-        (*params, page.limit + 1),
+    rows, cursor = await log_page(
+        ctx.db, "events", page, columns="id, at, kind, type, project_id, data", where=where, params=params,
+        newest_first=False,
     )
     items = [
         {"id": r[1], "at": r[2], "kind": r[3], "type": r[4], "projectId": r[5], "data": json.loads(r[6])}
-        for r in rows[: page.limit]
+        for r in rows
     ]
-    cursor = encode_cursor({"r": rows[page.limit - 1][0]}) if len(rows) > page.limit else None
     return {"items": items, "nextCursor": cursor}
 
 

@@ -13,8 +13,9 @@ from emulator.clock import db_time
 from emulator.domain import webhook_catalog as cat
 from emulator.http import query as q
 from emulator.http.api import Body, Call, Route
-from emulator.pagination import encode_cursor, page_request
+from emulator.pagination import page_request
 from emulator.services import webhook_dispatch, webhooks
+from emulator.store.docs import log_page
 
 FILTERS = {"endpointId": "endpoint_id", "eventType": "event_type", "eventId": "event_id", "deliveryId": "delivery_id"}
 
@@ -33,25 +34,17 @@ async def inbox(call: Call) -> dict[str, Any]:
     if since is not None:
         where.append("at >= ?")
         params.append(db_time(since))
-    if page.cursor is not None:
-        seq = page.cursor.get("r")
-        if not isinstance(seq, int):
-            raise errors.Validation("cursor is malformed; pass back nextCursor verbatim", path="cursor")
-        where.append("seq > ?")
-        params.append(seq)
-    rows = await ctx.db.execute_fetchall(
-        f"SELECT seq, data FROM webhook_attempts WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
-        (*params, page.limit + 1),
+    rows, cursor = await log_page(
+        ctx.db, "webhook_attempts", page, columns="data", where=where, params=params, newest_first=False
     )
     items = []
-    for row in rows[: page.limit]:
+    for row in rows:
         item = json.loads(row[1])
         try:
             item["payload"] = json.loads(item["request"]["body"])
         except ValueError:
             item["payload"] = None
         items.append(item)
-    cursor = encode_cursor({"r": rows[page.limit - 1][0]}) if len(rows) > page.limit else None
     return {"items": items, "nextCursor": cursor}
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from emulator import errors
 from emulator.clock import db_time, iso
 from emulator.context import Ctx
-from emulator.pagination import PageRequest, encode_cursor
+from emulator.pagination import PageRequest
+from emulator.store.docs import log_page
 
 EVENT_TYPES = ("usage", "refund", "grant", "purchase", "adjustment", "allocation")
 ESTIMATES = {"slideshow_builder": 50, "slideshow_remix": 50, "video_remix": 120, "ugc_remix": 120, "auto": 120}
@@ -133,16 +134,5 @@ async def events_page(
     if until:
         where.append("created_at <= ?")
         params.append(db_time(until))
-    if page.cursor is not None:
-        seq = page.cursor.get("r")
-        if not isinstance(seq, int):
-            raise errors.Validation("cursor is malformed; pass back nextCursor verbatim", path="cursor")
-        where.append("seq < ?")
-        params.append(seq)
-    rows = await ctx.db.execute_fetchall(
-        f"SELECT seq, data FROM credit_events WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?",
-        (*params, page.limit + 1),
-    )
-    items = [json.loads(r[1]) for r in rows[: page.limit]]
-    cursor = encode_cursor({"r": rows[page.limit - 1][0]}) if len(rows) > page.limit else None
-    return items, cursor
+    rows, cursor = await log_page(ctx.db, "credit_events", page, columns="data", where=where, params=params)
+    return [json.loads(r[1]) for r in rows], cursor

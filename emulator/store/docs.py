@@ -114,3 +114,31 @@ class Docs:
             last = rows[page.limit - 1]
             next_cursor = encode_cursor({"k": last[1], "r": last[2]})
         return items, next_cursor
+
+
+async def log_page(
+    db: aiosqlite.Connection,
+    table: str,
+    page: PageRequest,
+    *,
+    columns: str,
+    where: list[str],
+    params: list[Any],
+    newest_first: bool = True,
+) -> tuple[list[Any], str | None]:
+    """One page of an append-only log ordered by its `seq` column (audit log, ledger, timeline,
+    webhook inbox). Returns the raw rows (`seq` first, then `columns`) and the next cursor."""
+    clauses, args = list(where), list(params)
+    if page.cursor is not None:
+        seq = page.cursor.get("r")
+        if not isinstance(seq, int):
+            raise Validation("cursor is malformed; pass back nextCursor verbatim", path="cursor")
+        clauses.append("seq < ?" if newest_first else "seq > ?")
+        args.append(seq)
+    order = "DESC" if newest_first else "ASC"
+    rows = await db.execute_fetchall(
+        f"SELECT seq, {columns} FROM {table} WHERE {' AND '.join(clauses) or '1=1'} ORDER BY seq {order} LIMIT ?",
+        (*args, page.limit + 1),
+    )
+    cursor = encode_cursor({"r": rows[page.limit - 1][0]}) if len(rows) > page.limit else None
+    return list(rows[: page.limit]), cursor
