@@ -131,7 +131,7 @@ def scale(kind: str, *args: str) -> list[dict]:
 
 def memory_section(sizes: list[int], target: int = 1000) -> list[str]:
     runs = [scale("memory", str(n))[0] for n in sizes]  # one process per size: its own peak RSS
-    rows = ["## Memory: N projects, each with a week of automatic posting (one advance P7D)", "",
+    rows = ["## Memory: N projects (10 per organization), each with a week of automatic posting (advance P7D)", "",
             "| projects | RSS after setup MB | RSS after week MB | peak RSS MB | posts published | timers run | setup s | week s | db MB |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in runs:
