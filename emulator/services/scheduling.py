@@ -211,7 +211,7 @@ async def promote_intents(ctx: Ctx, container: dict[str, Any], *_: Any) -> dict[
     """On approve: every stashed intent of the container becomes scheduled posts (a stashed
     time already in the past goes out at once). Returns `{scheduledPostIds, scheduledFor}`."""
     stashed = await INTENTS.find(ctx.db, ctx.tenant_id, "container_id = ? AND status = 'stashed'",
-                                 [container["id"]], order="created_at, id")
+                                 [container["id"]], order="created_at, rowid")  # insertion order
     if not stashed:
         return None
     ids: list[str] = []
