@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.api.layers_helpers import DESCRIPTION  # noqa: E402
+from bench.scale import automatic_project  # noqa: E402
 from tests.support import Api, emulator_client, new_key  # noqa: E402
 
 
@@ -26,14 +26,7 @@ def run(n: int) -> dict[str, object]:
         api = Api(client, new_key())
         t0 = time.perf_counter()
         for i in range(n):
-            project = api.project(name=f"Bench {i:04d}", appName="Acme App", appDescription=DESCRIPTION)
-            account = api.post(f"/_emulator/projects/{project['id']}/social-accounts", json={"platform": "instagram"}).json()
-            api.post(f"/_emulator/social-accounts/{account['socialAccountId']}", json={"temperature": "hot"})
-            r = api.post("/api/project-layers", json={
-                "projectId": project["id"], "templateId": "social-distribution",
-                "config": {"social": {"socialAccountId": account["socialAccountId"]}, "distributionMode": "automatic",
-                           "generationMode": "automatic", "willPublish": True}})
-            assert r.status_code == 201, r.text
+            automatic_project(api, i)
         setup = time.perf_counter() - t0
         t1 = time.perf_counter()
         result = api.advance(duration="P7D")

@@ -65,10 +65,7 @@ async def get_config(call: Call) -> dict[str, Any]:
 
 async def patch_config(call: Call) -> dict[str, Any]:
     record, child = await orgs.load(call.ctx, call.params["orgId"])
-    if record["status"] == "archived":
-        from emulator import errors
-
-        raise errors.Conflict(f"Organization {record['id']} is archived: it is read-only.", details={"status": "archived"})
+    orgs.require_writable(record)
     return await org_credits.patch_config(call.ctx, record, child, call.body.model_dump(), call.sent)
 
 

@@ -59,10 +59,7 @@ async def get_org(call: Call) -> dict[str, Any]:
 
 async def patch_org(call: Call) -> dict[str, Any]:
     record, child = await orgs.load(call.ctx, call.params["orgId"])
-    if record["status"] == "archived":
-        from emulator import errors
-
-        raise errors.Conflict(f"Organization {record['id']} is archived: it is read-only.", details={"status": "archived"})
+    orgs.require_writable(record)
     fields = call.body.model_dump()
     if "name" in call.sent and fields.get("name") is None:
         from emulator import errors

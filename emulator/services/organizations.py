@@ -99,6 +99,12 @@ def child_ctx(ctx: Ctx, child: Tenant) -> Ctx:
     return Ctx(ctx.emu, child, child.now(), ctx.db, ctx.api_key_id, ctx.request_id)
 
 
+def require_writable(record: dict[str, Any]) -> None:
+    """An archived organization is read-only: writes answer 409 CONFLICT."""
+    if record["status"] == "archived":
+        raise errors.Conflict(f"Organization {record['id']} is archived: it is read-only.", details={"status": "archived"})
+
+
 async def load(ctx: Ctx, raw_id: str) -> tuple[dict[str, Any], Tenant]:
     org_id = org_id_from(raw_id)
     record = await ORGS.get(ctx.db, ctx.tenant_id, org_id)
