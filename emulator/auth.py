@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
+from emulator.store.db import Db
 
 from emulator import errors
 from emulator.clock import db_time, iso
@@ -94,7 +94,7 @@ class Keys:
         self.emu = emu
 
     async def authenticate(
-        self, db: aiosqlite.Connection, raw: str | None, *, provision: bool = True
+        self, db: Db, raw: str | None, *, provision: bool = True
     ) -> Principal | None:
         """The caller's principal. With `provision=False` an unknown key that would provision a
         new tenant answers None instead (so lookups can run outside a write transaction)."""
@@ -163,7 +163,7 @@ class Keys:
 
     async def add_key(
         self,
-        db: aiosqlite.Connection,
+        db: Db,
         tenant: Tenant,
         key: str,
         *,
@@ -196,7 +196,7 @@ class Keys:
         return record
 
     async def mint(
-        self, db: aiosqlite.Connection, *, start: Any = None, scopes: list[str] | None = None,
+        self, db: Db, *, start: Any = None, scopes: list[str] | None = None,
         name: str = "Minted key",
     ) -> tuple[str, Tenant, dict[str, Any]]:
         cur = await db.execute("SELECT value FROM meta WHERE key = 'mint_counter'")
@@ -213,7 +213,7 @@ class Keys:
         record = await self.add_key(db, tenant, key, keyid=keyid, name=name, scopes=scopes)
         return key, tenant, record
 
-    async def load(self, db: aiosqlite.Connection, tenant: Tenant, key_id: str) -> dict[str, Any]:
+    async def load(self, db: Db, tenant: Tenant, key_id: str) -> dict[str, Any]:
         cur = await db.execute(
             "SELECT data FROM api_keys WHERE id = ? AND tenant_id = ?", (key_id, tenant.id)
         )
@@ -222,10 +222,10 @@ class Keys:
             raise errors.NotFound(f"API key {key_id} not found.")
         return dict(json.loads(row[0]))
 
-    async def save(self, db: aiosqlite.Connection, record: dict[str, Any]) -> None:
+    async def save(self, db: Db, record: dict[str, Any]) -> None:
         await db.execute("UPDATE api_keys SET data = ? WHERE id = ?", (json.dumps(record), record["id"]))
 
-    async def kill(self, db: aiosqlite.Connection, tenant: Tenant, key_id: str) -> dict[str, Any]:
+    async def kill(self, db: Db, tenant: Tenant, key_id: str) -> dict[str, Any]:
         record = await self.load(db, tenant, key_id)
         if not record.get("killSwitch"):
             record.update(killSwitch=True, isActive=False, status="revoked", revokedAt=iso(tenant.now()))
@@ -233,7 +233,7 @@ class Keys:
         return record
 
     async def rotate(
-        self, db: aiosqlite.Connection, tenant: Tenant, key_id: str, counter: int
+        self, db: Db, tenant: Tenant, key_id: str, counter: int
     ) -> tuple[dict[str, Any], str]:
         record = await self.load(db, tenant, key_id)
         cur = await db.execute("SELECT secret_hash FROM api_keys WHERE id = ?", (key_id,))
@@ -260,7 +260,7 @@ class Keys:
         return record, secret
 
 
-async def _check_org_status(db: aiosqlite.Connection, org_id: str) -> None:
+async def _check_org_status(db: Db, org_id: str) -> None:
     """A child org's own keys: suspended → 503 KILL_SWITCH (scope organization), archived → 401."""
     cur = await db.execute("SELECT status FROM organizations WHERE id = ?", (org_id,))
     row = await cur.fetchone()

@@ -48,8 +48,9 @@ def iso(dt: datetime | None) -> str | None:
     """The one wire format for instants: millisecond precision, `Z`."""
     if dt is None:
         return None
-    dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    # isoformat truncates to the millisecond, as strftime + microsecond // 1000 would; it is
+    # several times faster, and timestamps are formatted on every row a timer touches
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def db_time(dt: datetime) -> str:  # same text as iso(): sortable and exact to the ms
@@ -62,7 +63,7 @@ def db_time(dt: datetime) -> str:  # same text as iso(): sortable and exact to t
 def from_db(text: str | None) -> datetime | None:
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # db_time text: `…sss.mmmZ`, which 3.11 parses as UTC
 
 
 _ISO_DT = re.compile(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
+from emulator.store.db import Db
 
 from emulator.clock import db_time, iso
 
@@ -31,7 +31,7 @@ class Ctx:
     emu: Emulator
     tenant: Tenant
     now: datetime
-    db: aiosqlite.Connection
+    db: Db
     api_key_id: str | None = None
     request_id: str | None = None
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
+import sqlite3
+
+from emulator.store.db import Db
 
 from emulator.clock import TenantClock, db_time, from_db
 from emulator.ids import IdSource, uuid_from
@@ -66,7 +68,7 @@ class Tenants:
         self._cache: dict[str, Tenant] = {}
         emu.store.before_commit(self._flush)
 
-    def _from_row(self, row: aiosqlite.Row) -> Tenant:
+    def _from_row(self, row: sqlite3.Row) -> Tenant:
         mode = row["clock_mode"]
         clock = TenantClock(
             mode=mode,
@@ -86,7 +88,7 @@ class Tenants:
             parent_id=row["parent_id"] if "parent_id" in row.keys() else None,
         )
 
-    async def get(self, db: aiosqlite.Connection, tenant_id: str) -> Tenant | None:
+    async def get(self, db: Db, tenant_id: str) -> Tenant | None:
         cached = self._cache.get(tenant_id)
         if cached is not None:
             return cached
@@ -98,13 +100,13 @@ class Tenants:
         self._cache[tenant_id] = tenant
         return tenant
 
-    async def by_identity(self, db: aiosqlite.Connection, identity: str) -> Tenant | None:
+    async def by_identity(self, db: Db, identity: str) -> Tenant | None:
         cur = await db.execute("SELECT id FROM tenants WHERE identity = ?", (identity,))
         row = await cur.fetchone()
         return await self.get(db, row[0]) if row else None
 
     async def create(
-        self, db: aiosqlite.Connection, identity: str, *, start: datetime | None = None,
+        self, db: Db, identity: str, *, start: datetime | None = None,
         name: str | None = None, parent_id: str | None = None,
     ) -> Tenant:
         settings = self.emu.settings
@@ -141,7 +143,7 @@ class Tenants:
         self._cache[tenant_id] = tenant
         return tenant
 
-    async def children(self, db: aiosqlite.Connection, parent_id: str) -> list[Tenant]:
+    async def children(self, db: Db, parent_id: str) -> list[Tenant]:
         """The direct child organizations of `parent_id`, oldest first."""
         rows = await db.execute_fetchall(
             "SELECT id FROM tenants WHERE parent_id = ? ORDER BY rowid", (parent_id,)
@@ -153,7 +155,7 @@ class Tenants:
                 out.append(child)
         return out
 
-    async def all_ids(self, db: aiosqlite.Connection) -> list[str]:
+    async def all_ids(self, db: Db) -> list[str]:
         rows = await db.execute_fetchall("SELECT id FROM tenants ORDER BY rowid")
         return [r[0] for r in rows]
 
@@ -166,7 +168,7 @@ class Tenants:
     def cached(self) -> list[Tenant]:
         return list(self._cache.values())
 
-    async def _flush(self, db: aiosqlite.Connection) -> None:
+    async def _flush(self, db: Db) -> None:
         for t in self._cache.values():
             if t.ids.dirty or t.clock_dirty or t.settings_dirty:
                 await db.execute(

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from emulator.data import fixture
+from emulator.fakes.onboarding import classify
 from emulator.ids import stable_int
 
 
@@ -31,21 +32,10 @@ def fallback_vertical() -> str:
 
 
 def vertical_of(project: dict[str, Any]) -> str:
-    """The project's vertical from its app name and description (same rule as onboarding)."""
+    """The project's vertical from its app name and description (onboarding's classifier, so
+    every area agrees)."""
     text = " ".join(str(project.get(k) or "") for k in ("appName", "appDescription", "name"))
-    try:  # share the onboarding classifier when it is there, so every area agrees
-        from emulator.fakes.onboarding import classify
-
-        return classify(text)
-    except Exception:
-        pass
-    lowered = text.lower()
-    best, best_hits = fallback_vertical(), 0
-    for vid, vertical in _verticals().items():
-        hits = sum(1 for kw in vertical.get("keywords", []) if re.search(rf"\b{re.escape(kw)}\b", lowered))
-        if hits > best_hits:
-            best, best_hits = vid, hits
-    return best
+    return classify(text)
 
 
 def vertical(vid: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ fallback, so importing this module never fails.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from emulator.ids import stable_int
@@ -62,14 +63,21 @@ def default_gender(target_gender: str | None) -> str:
     return target_gender if target_gender in ("female", "male") else "female"
 
 
+@cache
+def _vertical_patterns() -> list[tuple[str, list[re.Pattern[str]]]]:
+    return [(v["id"], [re.compile(rf"\b{re.escape(kw)}\b") for kw in v.get("keywords", [])]) for v in verticals()]
+
+
+@cache
 def classify(text: str) -> str:
-    """A project's vertical: most keyword hits in its name and description; else the fallback."""
+    """A project's vertical: most keyword hits in its name and description; else the fallback.
+    Cached: content generation asks again for every piece it makes."""
     lowered = f" {text.lower()} "
     best, best_hits = "general", 0
-    for vertical in verticals():
-        hits = sum(1 for kw in vertical.get("keywords", []) if re.search(rf"\b{re.escape(kw)}\b", lowered))
+    for vid, patterns in _vertical_patterns():
+        hits = sum(1 for p in patterns if p.search(lowered))
         if hits > best_hits:
-            best, best_hits = vertical["id"], hits
+            best, best_hits = vid, hits
     return best
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import aiosqlite
 
+from emulator.store.direct import DirectConnection
+
 
 class StoreError(Exception):
     """The database file cannot be used (unreadable, not SQLite, newer schema, ...)."""
@@ -42,8 +44,9 @@ class Store:
     def __init__(self, path: str) -> None:
         self.path = path
         self.db: aiosqlite.Connection | None = None
+        self.direct: DirectConnection | None = None  # the statement surface handed to tx() / read()
         self.lock = asyncio.Lock()
-        self._before_commit: list[Callable[[aiosqlite.Connection], Awaitable[None]]] = []
+        self._before_commit: list[Callable[[Db], Awaitable[None]]] = []
 
     async def open(self) -> None:
         if self.path != ":memory:":
@@ -51,7 +54,8 @@ class Store:
             if not parent.is_dir():
                 raise StoreError(f"the directory for --db {self.path!r} does not exist")
         try:
-            self.db = await aiosqlite.connect(self.path, isolation_level=None)
+            # check_same_thread=False: statements run inline under `self.lock` (see store/direct.py)
+            self.db = await aiosqlite.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db.row_factory = aiosqlite.Row
             await self.db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
@@ -59,6 +63,7 @@ class Store:
                 await self.db.execute("PRAGMA synchronous = NORMAL")
             await self.db.execute("PRAGMA busy_timeout = 5000")
             await self._migrate()
+            self.direct = DirectConnection(self.db._conn)
         except sqlite3.DatabaseError as exc:
             if self.db is not None:
                 await self.db.close()
@@ -71,6 +76,7 @@ class Store:
                 await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             await self.db.close()
             self.db = None
+            self.direct = None
 
     async def _migrate(self) -> None:
         assert self.db is not None
@@ -103,32 +109,34 @@ class Store:
                 await self.db.execute("ROLLBACK")
                 raise
 
-    def before_commit(self, hook: Callable[[aiosqlite.Connection], Awaitable[None]]) -> None:
+    def before_commit(self, hook: Callable[[Db], Awaitable[None]]) -> None:
         self._before_commit.append(hook)
 
     @asynccontextmanager
-    async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def tx(self) -> AsyncIterator[Db]:
         """One serialized transaction; rolled back if the block raises."""
-        assert self.db is not None, "store is not open"
+        db = self.direct
+        assert db is not None, "store is not open"
         async with self.lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+            db.raw.execute("BEGIN IMMEDIATE")
             try:
-                yield self.db
+                yield db
                 for hook in self._before_commit:
-                    await hook(self.db)
-                await self.db.execute("COMMIT")
+                    await hook(db)
+                db.raw.execute("COMMIT")
             except BaseException:
-                await self.db.execute("ROLLBACK")
+                db.raw.execute("ROLLBACK")
                 raise
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def read(self) -> AsyncIterator[Db]:
         """Serialized read access (one connection: reads wait for writes to finish)."""
-        assert self.db is not None, "store is not open"
+        db = self.direct
+        assert db is not None, "store is not open"
         async with self.lock:
-            yield self.db
+            yield db
 
-    async def tables_with_tenant(self, db: aiosqlite.Connection) -> list[str]:
+    async def tables_with_tenant(self, db: Db) -> list[str]:
         rows = await db.execute_fetchall(
             "SELECT m.name FROM sqlite_master m WHERE m.type='table' AND EXISTS "
             "(SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name='tenant_id')"
@@ -152,3 +160,4 @@ def _split_sql(sql: str) -> list[str]:
 
 
 Row = dict[str, Any]
+Db = DirectConnection  # what handlers receive as `db` / `ctx.db`

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import aiosqlite
+from emulator.store.db import Db
 
 from emulator.errors import NotFound, Validation
 from emulator.pagination import PageRequest, encode_cursor
@@ -32,27 +32,27 @@ class Docs:
     def _values(self, record: Record) -> list[Any]:
         return [fn(record) for fn in self.columns.values()]
 
-    async def insert(self, db: aiosqlite.Connection, tenant_id: str, record: Record) -> Record:
+    async def insert(self, db: Db, tenant_id: str, record: Record) -> Record:
         await db.execute(
             self._insert,
             [record[self.id_key], tenant_id, *self._values(record), json.dumps(record)],
         )
         return record
 
-    async def save(self, db: aiosqlite.Connection, tenant_id: str, record: Record) -> Record:
+    async def save(self, db: Db, tenant_id: str, record: Record) -> Record:
         await db.execute(
             self._update, [*self._values(record), json.dumps(record), record[self.id_key], tenant_id]
         )
         return record
 
-    async def get(self, db: aiosqlite.Connection, tenant_id: str, id_: str) -> Record | None:
+    async def get(self, db: Db, tenant_id: str, id_: str) -> Record | None:
         cur = await db.execute(
             f"SELECT data FROM {self.table} WHERE id = ? AND tenant_id = ?", (id_, tenant_id)
         )
         row = await cur.fetchone()
         return json.loads(row[0]) if row else None
 
-    async def require(self, db: aiosqlite.Connection, tenant_id: str, id_: str) -> Record:
+    async def require(self, db: Db, tenant_id: str, id_: str) -> Record:
         record = await self.get(db, tenant_id, id_)
         if record is None:
             raise NotFound(f"{self.noun} {id_} not found.")
@@ -60,7 +60,7 @@ class Docs:
 
     async def find(
         self,
-        db: aiosqlite.Connection,
+        db: Db,
         tenant_id: str,
         where: str = "1=1",
         params: Sequence[Any] = (),
@@ -74,7 +74,7 @@ class Docs:
         return [json.loads(r[0]) for r in rows]
 
     async def count(
-        self, db: aiosqlite.Connection, tenant_id: str, where: str = "1=1", params: Sequence[Any] = ()
+        self, db: Db, tenant_id: str, where: str = "1=1", params: Sequence[Any] = ()
     ) -> int:
         cur = await db.execute(
             f"SELECT COUNT(*) FROM {self.table} WHERE tenant_id = ? AND ({where})", (tenant_id, *params)
@@ -84,7 +84,7 @@ class Docs:
 
     async def page(
         self,
-        db: aiosqlite.Connection,
+        db: Db,
         tenant_id: str,
         page: PageRequest,
         *,
@@ -117,7 +117,7 @@ class Docs:
 
 
 async def log_page(
-    db: aiosqlite.Connection,
+    db: Db,
     table: str,
     page: PageRequest,
     *,

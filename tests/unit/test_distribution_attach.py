@@ -26,8 +26,8 @@ LAYER = {"id": "pl_unit", "projectId": "prj_unit", "config": {"postingMode": "au
 async def _world(n_slots: int) -> tuple[Emulator, Ctx, list[dict[str, Any]]]:
     emu = Emulator(Settings(db=":memory:", clock="virtual", start=START, scheduler=False))
     await emu.store.open()
-    assert emu.store.db is not None
-    db = emu.store.db
+    assert emu.store.direct is not None
+    db = emu.store.direct
     tenant = await emu.tenants.create(db, "unit-attach", start=START)
     ctx = Ctx(emu, tenant, START, db)
     rows = []
