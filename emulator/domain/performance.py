@@ -218,5 +218,42 @@ def next_sync(published_at: datetime, after: datetime) -> datetime | None:
     return candidate
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TICK = timedelta(microseconds=1)
+_FAST, _MEDIUM, _SLOW = timedelta(minutes=30), timedelta(hours=6), timedelta(days=1)
+
+
+def _floor_to(at: datetime, step: timedelta) -> datetime:
+    return _EPOCH + ((at - _EPOCH) // step) * step
+
+
+def last_sync(published_at: datetime, at: datetime) -> datetime | None:
+    """The post's latest sync tick at or before `at` (None before its first), in closed form:
+    the same instant as walking `first_sync` / `next_sync` forward, without the walk. Every
+    read of a post's numbers goes through here, so snapshots never need storing: the numbers
+    visible at `at` are `cumulative(profile, hours to last_sync(published, at))`."""
+    first = first_sync(published_at)
+    if at < first:
+        return None
+    # 30-minute ticks while the previous tick is younger than 72 h: the last of them is the
+    # first grid tick at or past the 72-hour mark
+    fast_last = max(first, _ceil_to(published_at + timedelta(hours=FAST_SYNC_HOURS), _FAST))
+    if at < fast_last:
+        return _floor_to(at, _FAST)
+    # 6-hour ticks (00/06/12/18 UTC) while the previous tick is younger than 30 days
+    medium_first = _ceil_to(fast_last + _TICK, _MEDIUM)
+    if at < medium_first:
+        return fast_last
+    medium_last = max(medium_first, _ceil_to(published_at + timedelta(days=MEDIUM_SYNC_DAYS), _MEDIUM))
+    if at < medium_last:
+        return _floor_to(at, _MEDIUM)
+    # daily ticks (00:00 UTC) up to day 90, then frozen
+    slow_first = _ceil_to(medium_last + _TICK, _SLOW)
+    slow_last = _floor_to(published_at + timedelta(days=LAST_SYNC_DAYS), _SLOW)
+    if at < slow_first or slow_last < slow_first:
+        return medium_last
+    return min(_floor_to(at, _SLOW), slow_last)
+
+
 def hours_between(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 3600.0

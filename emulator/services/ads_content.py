@@ -199,7 +199,7 @@ async def score_project(ctx: Ctx, project_id: str, rows: list[dict[str, Any]]) -
 
 @timer(SCORE_TIMER)
 async def _score_tick(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
-    await metric_posts.sync_due(ctx, ctx.now)
+    await metric_posts.run_first_syncs(ctx, ctx.now)
     await _adopt_containers(ctx)
     rows = await ADS.find(ctx.db, ctx.tenant_id, order="project_id, created_at, id")
     by_project: dict[str, list[dict[str, Any]]] = {}

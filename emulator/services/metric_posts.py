@@ -1,11 +1,17 @@
-"""Synced platform posts and their metric snapshots.
+"""Synced platform posts and the numbers each sync makes visible.
 
 `post.published` (emitted by publishing) registers the post here with the inputs of the
-synthetic model (account temperature at publish, format, hook). One tenant-wide timer
-`metrics.sync` fires on the posts-sync ticks (:00 / :30 UTC) while some post still needs a
-sync; each tick writes one snapshot per due post (`post_metrics`) and moves the post to its
-next tick (every 30 min for 72 h, then 6-hourly to day 30, then daily to day 90:
-`domain.performance.next_sync`). Reads see the latest snapshot at or before their instant.
+synthetic model (account temperature at publish, format, hook). A post is synced on the posts
+ticks (every 30 min for 72 h, then 6-hourly to day 30, then daily to day 90:
+`domain.performance`); what a read sees at instant `t` is the model's value at the post's latest
+tick at or before `t`. Both are pure functions of the post, so nothing is stored per sync: the
+numbers are computed when read (`values_visible`, `latest_values`), which keeps a week of a
+hundred automatic projects from writing a quarter of a million snapshot rows.
+
+The one side effect of syncing is the first sync: creatives are created then (`FIRST_SYNCED`
+hooks). `first_synced_at` is the instant of the first tick, set at registration;
+`next_sync_at` is non-null while that first sync has not run yet, and one tenant-wide timer
+`metrics.sync` fires at the earliest such instant.
 """
 from __future__ import annotations
 
@@ -163,7 +169,7 @@ async def register_post(
         "INSERT INTO metric_posts(id, tenant_id, project_id, social_account_id, container_id, layer_id, platform,"
         " source_type, published_at, first_synced_at, next_sync_at, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (post_id, ctx.tenant_id, project_id, social_account_id, container_id, layer_id, record["platform"],
-         source_type, db_time(published_at), None, db_time(first_tick), json.dumps(record)),
+         source_type, db_time(published_at), db_time(first_tick), db_time(first_tick), json.dumps(record)),
     )
     await ensure_sync_timer(ctx, first_tick)
     return record
@@ -201,50 +207,36 @@ def _fixed_values(post: dict[str, Any], hours: float) -> dict[str, int]:
     return {k: math.floor(int(fixed.get(k, 0)) * frac) for k in perf.COUNTERS}
 
 
-async def sync_due(ctx: Ctx, at: datetime) -> int:
-    """Snapshot every post whose next sync is due at or before `at`."""
+def values_visible(ctx: Ctx, post: dict[str, Any], at: datetime) -> dict[str, int] | None:
+    """The counters a read at `at` sees: the model at the post's latest sync tick (None before
+    its first sync)."""
+    tick = perf.last_sync(parse_instant(post["publishedAt"]), at)
+    return None if tick is None else values_at(ctx, post, tick)
+
+
+async def run_first_syncs(ctx: Ctx, at: datetime) -> int:
+    """Run the first-sync hooks of every post whose first tick is due at or before `at`."""
     rows = await ctx.db.execute_fetchall(
-        "SELECT data, next_sync_at, first_synced_at FROM metric_posts WHERE tenant_id = ? AND next_sync_at IS NOT NULL"
+        "SELECT data, next_sync_at FROM metric_posts WHERE tenant_id = ? AND next_sync_at IS NOT NULL"
         " AND next_sync_at <= ? ORDER BY next_sync_at, id",
         (ctx.tenant_id, db_time(at)),
     )
-    snapshots: list[tuple[Any, ...]] = []
-    moves: list[tuple[Any, ...]] = []
-    firsts: list[tuple[dict[str, Any], datetime]] = []
-    for data, next_at, first_synced in rows:
+    await ctx.db.executemany(
+        "UPDATE metric_posts SET next_sync_at = NULL WHERE id = ? AND tenant_id = ?",
+        [(json.loads(data)["id"], ctx.tenant_id) for data, _ in rows],
+    )
+    for data, first_tick in rows:
         post = json.loads(data)
-        published = parse_instant(post["publishedAt"])
-        tick: datetime | None = from_db(next_at)
-        first_tick = tick
-        following: datetime | None = None
-        while tick is not None and tick <= at:  # catch up every tick due (posts injected in the past)
-            values = values_at(ctx, post, tick)
-            snapshots.append((ctx.tenant_id, post["id"], db_time(tick), *(values[k] for k in perf.COUNTERS)))
-            following = perf.next_sync(published, tick)
-            tick = following
-        assert first_tick is not None
-        moves.append((db_time(following) if following else None, db_time(first_tick), post["id"], ctx.tenant_id))
-        if first_synced is None:
-            firsts.append((post, first_tick))
-    await ctx.db.executemany(
-        "INSERT OR REPLACE INTO post_metrics(tenant_id, post_id, at, views, reach, impressions, likes,"
-        " comments, shares, saves, watch_time_ms, followers_gained) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        snapshots,
-    )
-    await ctx.db.executemany(
-        "UPDATE metric_posts SET next_sync_at = ?, first_synced_at = COALESCE(first_synced_at, ?)"
-        " WHERE id = ? AND tenant_id = ?",
-        moves,
-    )
-    for post, first_tick in firsts:
+        tick = from_db(first_tick)
+        assert tick is not None
         for hook in FIRST_SYNCED:
-            await hook(ctx, post, first_tick)
+            await hook(ctx, post, tick)
     return len(rows)
 
 
 @timer(SYNC_TIMER)
 async def _sync_tick(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
-    await sync_due(ctx, ctx.now)
+    await run_first_syncs(ctx, ctx.now)
     cur = await ctx.db.execute(
         "SELECT MIN(next_sync_at) FROM metric_posts WHERE tenant_id = ? AND next_sync_at IS NOT NULL",
         (ctx.tenant_id,),
@@ -312,14 +304,10 @@ async def posts_by_id(ctx: Ctx, ids: list[str]) -> list[dict[str, Any]]:
 
 
 async def latest_values(ctx: Ctx, ids: list[str], at: datetime) -> dict[str, dict[str, int]]:
-    """Visible cumulative counters of each post at `at` (its latest snapshot at or before)."""
-    if not ids:
-        return {}
-    cols = ", ".join(perf.COUNTERS)
-    rows = await ctx.db.execute_fetchall(
-        f"SELECT post_id, {cols} FROM post_metrics pm WHERE tenant_id = ? AND post_id IN"
-        f" ({','.join('?' for _ in ids)}) AND at = (SELECT MAX(at) FROM post_metrics WHERE post_id = pm.post_id"
-        " AND at <= ?)",
-        (ctx.tenant_id, *ids, db_time(at)),
-    )
-    return {r[0]: dict(zip(perf.COUNTERS, r[1:], strict=True)) for r in rows}
+    """Visible cumulative counters of each post at `at` (as of its latest sync at or before)."""
+    out = {}
+    for post in await posts_by_id(ctx, ids):
+        values = values_visible(ctx, post, at)
+        if values is not None:
+            out[post["id"]] = values
+    return out

@@ -18,7 +18,7 @@ from emulator.clock import db_time, from_db, iso
 from emulator.context import Ctx
 from emulator.domain import metric_series as ms
 from emulator.domain import performance as perf
-from emulator.services import projects
+from emulator.services import metric_posts, projects
 
 SCOPES = ("platform_post", "social_account", "project", "project_layer", "organization")
 PAID_METRICS = ("spend", "conversions", "roas", "cpa", "cpc", "cpm", "ctr", "clicks", "revenue", "frequency",
@@ -127,21 +127,32 @@ async def members(ctx: Ctx, project_id: str, scope: str, entity_id: str) -> Memb
     raise errors.Validation(f"scope must be one of {', '.join(SCOPES)}.", path="scope")
 
 
-async def deltas(ctx: Ctx, where: str, params: list[Any], until: datetime) -> list[tuple[datetime, list[int]]]:
-    """Per-sync deltas of every post matching `where` (over metric_posts), up to `until`."""
-    cols = list(perf.COUNTERS)
-    lagged = ", ".join(f"{c} - LAG({c}, 1, 0) OVER w" for c in cols)
-    sql = (
-        f"SELECT at, {lagged} FROM post_metrics WHERE tenant_id = ? AND at <= ? AND post_id IN"
-        f" (SELECT id FROM metric_posts WHERE tenant_id = ? AND ({where}))"
-        " WINDOW w AS (PARTITION BY post_id ORDER BY at) ORDER BY at"
-    )
-    rows = await ctx.db.execute_fetchall(sql, (ctx.tenant_id, db_time(until), ctx.tenant_id, *params))
-    out = []
-    for row in rows:
-        at = from_db(row[0])
-        assert at is not None
-        out.append((at, list(row[1:])))
+async def deltas(
+    ctx: Ctx, where: str, params: list[Any], since: datetime, bounds: list[datetime]
+) -> list[tuple[datetime, list[int]]]:
+    """What every post matching `where` (over metric_posts) gained by each bound, as syncs
+    made it visible: one `(since, counters at since)` row per post, then one row per bound
+    with the growth since the previous bound. Bucketing these equals bucketing every sync
+    tick's own delta (the sums telescope), at one model evaluation per post and bucket."""
+    rows = await ctx.db.execute_fetchall(
+        f"SELECT data FROM metric_posts WHERE tenant_id = ? AND ({where})", (ctx.tenant_id, *params))
+    zero = [0] * len(perf.COUNTERS)
+    out: list[tuple[datetime, list[int]]] = []
+    for (data,) in rows:
+        post = json.loads(data)
+
+        def counters(at: datetime, post: dict[str, Any] = post) -> list[int]:
+            values = metric_posts.values_visible(ctx, post, at)
+            return zero if values is None else [values[k] for k in perf.COUNTERS]
+
+        before = counters(since)
+        out.append((since, before))
+        for bound in bounds:
+            now = counters(bound)
+            if now != before:
+                out.append((bound, [a - b for a, b in zip(now, before, strict=True)]))
+            before = now
+    out.sort(key=lambda row: row[0])
     return out
 
 
@@ -149,7 +160,8 @@ async def read(ctx: Ctx, project_id: str, query: Query) -> dict[str, Any]:
     await projects.get(ctx, project_id)
     scope = await members(ctx, project_id, query.scope, query.id)
     horizon = min(query.until, ctx.now)
-    rows = await deltas(ctx, scope.where, scope.params, horizon)
+    bounds = [b.hi for b in ms.buckets(query.since, query.until, ctx.now, query.granularity) if b.hi > b.lo]
+    rows = await deltas(ctx, scope.where, scope.params, min(query.since, horizon), bounds)
     published_rows = await ctx.db.execute_fetchall(
         f"SELECT published_at FROM metric_posts WHERE tenant_id = ? AND ({scope.where})"
         " AND first_synced_at IS NOT NULL AND first_synced_at <= ?",

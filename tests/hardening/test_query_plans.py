@@ -13,7 +13,7 @@ from tests.support import Api, emulator_client, new_key
 # Tables that grow with time or traffic: never scanned on a hot path.
 LARGE = {"timers", "events", "idempotency", "jobs", "projects", "audit_log", "credit_events", "social_accounts",
          "influencers", "containers", "scheduled_posts", "media", "platform_posts", "layer_runs", "metric_posts",
-         "post_metrics", "webhook_deliveries", "webhook_attempts", "ads_content", "ad_promotions", "api_keys",
+         "webhook_deliveries", "webhook_attempts", "ads_content", "ad_promotions", "api_keys",
          "oauth_states", "schedule_intents", "project_layers", "recommendations", "ads_pending", "tenants"}
 SCAN = re.compile(r"^SCAN (\w+)\b(?!.*\bUSING\b)")
 

@@ -121,3 +121,23 @@ def test_sync_ticks_follow_the_cadence(published):
         tick = nxt
     assert seen[-1] - published <= timedelta(days=90)
     assert seen[-1] - published > timedelta(days=88)
+
+
+@settings(max_examples=150)
+@given(
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1)).map(lambda d: d.replace(tzinfo=UTC)),
+    st.lists(st.integers(-3_600, 95 * 86_400), min_size=1, max_size=25),
+    st.data(),
+)
+def test_last_sync_is_the_latest_tick_of_the_walked_schedule(published, offsets, data):
+    """Reads compute a post's numbers at `last_sync(published, at)` instead of reading stored
+    snapshots: that instant must be exactly the latest tick `first_sync` / `next_sync` reach."""
+    ticks = [perf.first_sync(published)]
+    while (nxt := perf.next_sync(published, ticks[-1])) is not None:
+        ticks.append(nxt)
+    probes = [published + timedelta(seconds=s) for s in offsets]
+    tick = data.draw(st.sampled_from(ticks))  # the edges: exactly on a tick and just before it
+    probes += [tick, tick - timedelta(microseconds=1)]
+    for at in probes:
+        expected = max((t for t in ticks if t <= at), default=None)
+        assert perf.last_sync(published, at) == expected, at
