@@ -47,6 +47,10 @@ class Ctx:
     def new_id(self, prefix: str) -> str:
         return self.tenant.ids.new(prefix, self.now)
 
+    def named_id(self, prefix: str, *name: object) -> str:
+        """The id of the thing `name` identifies (see `IdSource.named`)."""
+        return self.tenant.ids.named(prefix, self.now, *name)
+
     def iso_now(self) -> str:
         text = iso(self.now)
         assert text is not None
@@ -60,11 +64,12 @@ class Ctx:
         type: str | None = None,
         project_id: str | None = None,
         at: datetime | None = None,
+        event_id: str | None = None,
     ) -> dict[str, Any]:
         """Append to the tenant's timeline (no webhook)."""
         at = at or self.now
         event = {
-            "id": self.tenant.ids.new("evt", at),
+            "id": event_id or self.tenant.ids.new("evt", at),
             "kind": kind,
             "type": type,
             "projectId": project_id,

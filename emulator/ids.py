@@ -80,6 +80,14 @@ class IdSource:
             return uuid_from(self.seed, self.namespace, n)
         return f"{prefix}_{uuid_from(self.seed, self.namespace, prefix, n)}"
 
+    def named(self, prefix: str, at: datetime, *name: object) -> str:
+        """An id for the thing `name` identifies, without drawing from the stream: work that
+        may run at a different moment than the requests around it (a catch-up replaying
+        scoring runs when first read) must not shift the ids those requests get."""
+        if prefix in ULID_PREFIXES:
+            return f"{prefix}_{ulid_from(at, self.seed, self.namespace, prefix, 'named', *name)}"
+        return f"{prefix}_{uuid_from(self.seed, self.namespace, prefix, 'named', *name)}"
+
     def token(self, n_bytes: int = 24) -> str:
         """An opaque secret (webhook secrets, upload tokens): deterministic too."""
         return b64url(n_bytes, self.seed, self.namespace, "token", self._next())

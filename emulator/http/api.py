@@ -393,7 +393,8 @@ async def _record(ctx: Ctx, route: Route, request: Request, status: int, code: s
     data: dict[str, Any] = {"method": route.method, "path": request.url.path, "status": status, "requestId": ctx.request_id}
     if code:
         data["code"] = code
-    await ctx.record("request", data)
+    # named after the request, not drawn from the id stream: a read never shifts later ids
+    await ctx.record("request", data, event_id=ctx.named_id("evt", "request", ctx.request_id))
     if route.method in MUTATING or status in (401, 403, 429):
         event_type = route.audit or f"api.{route.method.lower()}"
         if status == 429:

@@ -201,6 +201,7 @@ async def _candidates(ctx: Ctx, layer: dict[str, Any], running: list[dict[str, A
 
 async def _refresh_plan(ctx: Ctx, layer: dict[str, Any], max_new: int | None = None) -> dict[str, Any]:
     running = await _ads(ctx, layer)
+    await ads_content.catch_up(ctx, layer["projectId"])
     rows = {r["id"]: r for r in await ads_content.ADS.find(ctx.db, ctx.tenant_id, "project_id = ?", [layer["projectId"]])}
     stats = [_stats(ctx, p) for p in running]
     reference = _reference(layer, stats)

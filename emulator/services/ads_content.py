@@ -2,27 +2,36 @@
 post), the organic scoring run (`update-organic-performance`, every 6 h at 00/06/12/18 UTC,
 which also applies decay), the eligibility gate and the partner override.
 
+Scoring runs on demand. Everything a run reads is either a pure function of time (synced
+metrics, ad spend accrual) or changes only through this module and ads_metrics, so instead of a
+timer rescoring every creative of the tenant four times a day, `catch_up(ctx, project_id)`
+replays what the runs would have done since the project was last brought up to date: each
+first sync (which creates a UGC post's creative) and each 6-hour tick (which adopts newly
+completed containers, rescores, and refreshes recommendations) in time order, each at its own
+instant. Every reader of creatives or recommendations and every change to their inputs
+(override, safety, promotions) calls it first, so what anyone observes is exactly what the
+eager runs would have produced, and a week nobody reads costs nothing.
+
 Interface for other areas (optimizer / content refresh):
     await eligible_rows(ctx, project_id) -> [row]    rows that clear the gate, best first
     await get_row(ctx, project_id, id) -> row        404 outside the project
+    await catch_up(ctx, project_id)                  before reading ADS rows directly
 """
 from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from emulator import errors
 from emulator.clock import db_time, from_db, iso, parse_instant
-from emulator.context import Ctx, subscribe
+from emulator.context import Ctx
 from emulator.domain import scoring
-from emulator.engine import timer
 from emulator.services import metric_posts
 from emulator.store.docs import Docs
 
-SCORE_TIMER = "organic.score"
-SCORE_REF = "scoring"
 SCORE_EVERY = timedelta(hours=6)
 
 ADS = Docs(
@@ -54,11 +63,6 @@ def next_score_tick(after: datetime) -> datetime:
     return tick
 
 
-async def ensure_score_timer(ctx: Ctx) -> None:
-    if await ctx.next_timer(SCORE_TIMER, SCORE_REF) is None:
-        await ctx.schedule(SCORE_TIMER, next_score_tick(ctx.now), {}, ref=SCORE_REF)
-
-
 def public(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if not k.startswith("_")}
 
@@ -85,7 +89,7 @@ async def ensure_row(
     now = ctx.iso_now()
     eligible, reason = scoring.eligibility(None, None, False, pool)
     row = {
-        "adsContentId": ctx.new_id("adc"),
+        "adsContentId": ctx.named_id("adc", project_id, container_id or "", post_id or ""),
         "projectId": project_id,
         "sourceType": source_type,
         "scoringPool": pool,
@@ -108,7 +112,6 @@ async def ensure_row(
     }
     row["id"] = row["adsContentId"]
     await ADS.insert(ctx.db, ctx.tenant_id, row)
-    await ensure_score_timer(ctx)
     return row
 
 
@@ -125,18 +128,17 @@ async def _on_first_sync(ctx: Ctx, post: dict[str, Any], tick: datetime) -> None
     )
 
 
-metric_posts.FIRST_SYNCED.append(_on_first_sync)
 
-
-async def _adopt_containers(ctx: Ctx) -> None:
-    """Completed containers without a creative row get one (every generated container has a row)."""
+async def _adopt_containers(ctx: Ctx, project_id: str) -> None:
+    """Containers completed before now without a creative row get one (every generated
+    container has a row)."""
     rows = await ctx.db.execute_fetchall(
-        "SELECT c.id, c.project_id, c.completed_at, c.data FROM containers c WHERE c.tenant_id = ?"
-        " AND c.status = 'completed' AND NOT EXISTS (SELECT 1 FROM ads_content a WHERE a.tenant_id = c.tenant_id"
-        " AND a.container_id = c.id) ORDER BY c.created_at, c.id",
-        (ctx.tenant_id,),
+        "SELECT c.id, c.completed_at, c.data FROM containers c WHERE c.tenant_id = ? AND c.project_id = ?"
+        " AND c.status = 'completed' AND c.completed_at < ? AND NOT EXISTS (SELECT 1 FROM ads_content a"
+        " WHERE a.tenant_id = c.tenant_id AND a.container_id = c.id) ORDER BY c.created_at, c.id",
+        (ctx.tenant_id, project_id, db_time(ctx.now)),
     )
-    for cid, project_id, completed_at, data in rows:
+    for cid, completed_at, data in rows:
         container = json.loads(data)
         uploaded = str(container.get("creativeType", "")).lower() == "uploaded"
         await ensure_row(
@@ -144,12 +146,6 @@ async def _adopt_containers(ctx: Ctx) -> None:
             container_id=cid, post_id=None, title=metric_posts._hook_of(container),
             thumbnail=metric_posts._thumbnail_of(container), basis=completed_at or container.get("createdAt"),
         )
-
-
-@subscribe
-async def _on_content(ctx: Ctx, event: dict[str, Any]) -> None:
-    if event.get("type") in ("content.generated", "content.approved"):
-        await ensure_score_timer(ctx)
 
 
 def _apply_gate(row: dict[str, Any]) -> None:
@@ -197,21 +193,83 @@ async def score_project(ctx: Ctx, project_id: str, rows: list[dict[str, Any]]) -
         await hook(ctx, project_id)
 
 
-@timer(SCORE_TIMER)
-async def _score_tick(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
-    await metric_posts.run_first_syncs(ctx, ctx.now)
-    await _adopt_containers(ctx)
-    rows = await ADS.find(ctx.db, ctx.tenant_id, order="project_id, created_at, id")
-    by_project: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_project.setdefault(row["projectId"], []).append(row)
-    for project_id in sorted(by_project):
-        await score_project(ctx, project_id, by_project[project_id])
-    await ctx.schedule(SCORE_TIMER, next_score_tick(ctx.now), {}, ref=SCORE_REF)
+# ------------------------------------------------------------------ the scoring run, on demand
+
+
+async def catch_up(ctx: Ctx, project_id: str) -> None:
+    """Apply every first sync and scoring tick of the project due since its last catch-up, up
+    to `ctx.now`, in time order and each at its own instant (see the module docstring)."""
+    until = ctx.now
+    cur = await ctx.db.execute(
+        "SELECT through FROM ads_scoring WHERE tenant_id = ? AND project_id = ?", (ctx.tenant_id, project_id))
+    found = await cur.fetchone()
+    through = from_db(found[0]) if found else None
+    if through is not None and through >= until:
+        return
+    # from `through` itself: a post registered at that instant after the last catch-up
+    # (replaying a first sync is harmless: ensure_row is idempotent)
+    lower = db_time(through) if through is not None else ""
+    syncs = await ctx.db.execute_fetchall(
+        "SELECT first_synced_at, data FROM metric_posts WHERE tenant_id = ? AND project_id = ?"
+        " AND first_synced_at >= ? AND first_synced_at <= ? ORDER BY first_synced_at, id",
+        (ctx.tenant_id, project_id, lower, db_time(until)),
+    )
+    pending = [(from_db(at), json.loads(data)) for at, data in syncs]
+    tick = next_score_tick(through) if through is not None else None
+    while True:
+        if tick is None or not await _has_rows(ctx, project_id):
+            # idle until the project's first creative (or the next thing that makes one): the
+            # first run after it comes strictly after it
+            start = await _first_event(ctx, project_id, pending, until)
+            if start is None:
+                break
+            tick = max(tick, next_score_tick(start)) if tick else next_score_tick(start)
+        if tick > until:
+            break
+        while pending and pending[0][0] < tick:  # at one instant the run goes first
+            at, post = pending.pop(0)
+            await _on_first_sync(replace(ctx, now=at), post, at)
+        at_tick = replace(ctx, now=tick)
+        await _adopt_containers(at_tick, project_id)
+        rows = await ADS.find(ctx.db, ctx.tenant_id, "project_id = ?", [project_id], order="created_at, id")
+        if rows:
+            await score_project(at_tick, project_id, rows)
+        tick += SCORE_EVERY
+    for at, post in pending:  # first syncs after the last tick up to now
+        await _on_first_sync(replace(ctx, now=at), post, at)
+    await ctx.db.execute(
+        "INSERT INTO ads_scoring(tenant_id, project_id, through) VALUES (?,?,?)"
+        " ON CONFLICT(tenant_id, project_id) DO UPDATE SET through = excluded.through",
+        (ctx.tenant_id, project_id, db_time(until)),
+    )
+
+
+async def _has_rows(ctx: Ctx, project_id: str) -> bool:
+    cur = await ctx.db.execute(
+        "SELECT 1 FROM ads_content WHERE tenant_id = ? AND project_id = ? LIMIT 1", (ctx.tenant_id, project_id))
+    return await cur.fetchone() is not None
+
+
+async def _first_event(
+    ctx: Ctx, project_id: str, pending: list[tuple[Any, dict[str, Any]]], until: datetime
+) -> datetime | None:
+    """The earliest of: the project's oldest creative, its first completed container not yet
+    adopted, its next first sync."""
+    cur = await ctx.db.execute(
+        "SELECT (SELECT MIN(created_at) FROM ads_content WHERE tenant_id = ? AND project_id = ?),"
+        " (SELECT MIN(c.completed_at) FROM containers c WHERE c.tenant_id = ? AND c.project_id = ?"
+        "  AND c.status = 'completed' AND c.completed_at <= ? AND NOT EXISTS (SELECT 1 FROM ads_content a"
+        "  WHERE a.tenant_id = c.tenant_id AND a.container_id = c.id))",
+        (ctx.tenant_id, project_id, ctx.tenant_id, project_id, db_time(until)),
+    )
+    row = await cur.fetchone()
+    candidates = [from_db(v) for v in row if v] + ([pending[0][0]] if pending else [])
+    return min(candidates) if candidates else None
 
 
 async def get_row(ctx: Ctx, project_id: str, id_: str) -> dict[str, Any]:
     key = id_ if id_.startswith("adc_") else f"adc_{id_}"
+    await catch_up(ctx, project_id)
     row = await _find_one(ctx, "(id = ? OR id = ?) AND project_id = ?", [key, id_, project_id])
     if row is None:
         raise errors.NotFound(f"Ads content {id_} not found in project {project_id}.")
@@ -247,6 +305,8 @@ async def set_safety(ctx: Ctx, id_: str, failed: bool) -> dict[str, Any]:
     """Control route: mark a creative's safety check failed (score 0, out of ad selection; not
     overridable) or passed again."""
     key = id_ if id_.startswith("adc_") else f"adc_{id_}"
+    row = await ADS.require(ctx.db, ctx.tenant_id, key)
+    await catch_up(ctx, row["projectId"])
     row = await ADS.require(ctx.db, ctx.tenant_id, key)
     row["safetyFailed"] = failed
     if failed:
@@ -285,6 +345,7 @@ async def list_rows(
 ) -> dict[str, Any]:
     from emulator.services import ads_metrics
 
+    await catch_up(ctx, project_id)
     rows = await ADS.find(ctx.db, ctx.tenant_id, "project_id = ?", [project_id])
     out = []
     for r in rows:
@@ -315,6 +376,7 @@ async def list_rows(
 
 
 async def eligible_rows(ctx: Ctx, project_id: str) -> list[dict[str, Any]]:
+    await catch_up(ctx, project_id)
     rows = await ADS.find(ctx.db, ctx.tenant_id, "project_id = ? AND eligible = 1", [project_id])
     rows.sort(key=SORTS["score_desc"])
     return rows

@@ -4,14 +4,11 @@
 synthetic model (account temperature at publish, format, hook). A post is synced on the posts
 ticks (every 30 min for 72 h, then 6-hourly to day 30, then daily to day 90:
 `domain.performance`); what a read sees at instant `t` is the model's value at the post's latest
-tick at or before `t`. Both are pure functions of the post, so nothing is stored per sync: the
-numbers are computed when read (`values_visible`, `latest_values`), which keeps a week of a
-hundred automatic projects from writing a quarter of a million snapshot rows.
-
-The one side effect of syncing is the first sync: creatives are created then (`FIRST_SYNCED`
-hooks). `first_synced_at` is the instant of the first tick, set at registration;
-`next_sync_at` is non-null while that first sync has not run yet, and one tenant-wide timer
-`metrics.sync` fires at the earliest such instant.
+tick at or before `t`. Both are pure functions of the post, so nothing is stored per sync and
+no timer runs: the numbers are computed when read (`values_visible`, `latest_values`), which
+keeps a week of a hundred automatic projects from writing a quarter of a million snapshot rows.
+`first_synced_at` is the first tick, known at registration (ads content creates a UGC post's
+creative at that instant when it catches up).
 """
 from __future__ import annotations
 
@@ -20,17 +17,11 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from emulator.clock import db_time, from_db, iso, parse_instant
+from emulator.clock import db_time, iso, parse_instant
 from emulator.context import Ctx, subscribe
 from emulator.domain import performance as perf
-from emulator.engine import timer
 
-SYNC_TIMER = "metrics.sync"
-SYNC_REF = "posts"
 UGC_SOURCES = ("ugc", "creator", "external", "sift")
-
-# Hooks run after a post's first sync (ads content creates its creative row here).
-FIRST_SYNCED: list[Any] = []
 
 
 def _first(*values: Any) -> Any:
@@ -169,18 +160,9 @@ async def register_post(
         "INSERT INTO metric_posts(id, tenant_id, project_id, social_account_id, container_id, layer_id, platform,"
         " source_type, published_at, first_synced_at, next_sync_at, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (post_id, ctx.tenant_id, project_id, social_account_id, container_id, layer_id, record["platform"],
-         source_type, db_time(published_at), db_time(first_tick), db_time(first_tick), json.dumps(record)),
+         source_type, db_time(published_at), db_time(first_tick), None, json.dumps(record)),
     )
-    await ensure_sync_timer(ctx, first_tick)
     return record
-
-
-async def ensure_sync_timer(ctx: Ctx, due: datetime) -> None:
-    current = await ctx.next_timer(SYNC_TIMER, SYNC_REF)
-    if current is not None and current <= due:
-        return
-    await ctx.cancel_timers(SYNC_TIMER, SYNC_REF)
-    await ctx.schedule(SYNC_TIMER, due, {}, ref=SYNC_REF)
 
 
 def inputs_of(ctx: Ctx, post: dict[str, Any]) -> perf.PostInputs:
@@ -212,40 +194,6 @@ def values_visible(ctx: Ctx, post: dict[str, Any], at: datetime) -> dict[str, in
     its first sync)."""
     tick = perf.last_sync(parse_instant(post["publishedAt"]), at)
     return None if tick is None else values_at(ctx, post, tick)
-
-
-async def run_first_syncs(ctx: Ctx, at: datetime) -> int:
-    """Run the first-sync hooks of every post whose first tick is due at or before `at`."""
-    rows = await ctx.db.execute_fetchall(
-        "SELECT data, next_sync_at FROM metric_posts WHERE tenant_id = ? AND next_sync_at IS NOT NULL"
-        " AND next_sync_at <= ? ORDER BY next_sync_at, id",
-        (ctx.tenant_id, db_time(at)),
-    )
-    await ctx.db.executemany(
-        "UPDATE metric_posts SET next_sync_at = NULL WHERE id = ? AND tenant_id = ?",
-        [(json.loads(data)["id"], ctx.tenant_id) for data, _ in rows],
-    )
-    for data, first_tick in rows:
-        post = json.loads(data)
-        tick = from_db(first_tick)
-        assert tick is not None
-        for hook in FIRST_SYNCED:
-            await hook(ctx, post, tick)
-    return len(rows)
-
-
-@timer(SYNC_TIMER)
-async def _sync_tick(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
-    await run_first_syncs(ctx, ctx.now)
-    cur = await ctx.db.execute(
-        "SELECT MIN(next_sync_at) FROM metric_posts WHERE tenant_id = ? AND next_sync_at IS NOT NULL",
-        (ctx.tenant_id,),
-    )
-    row = await cur.fetchone()
-    if row and row[0]:
-        due = from_db(row[0])
-        assert due is not None
-        await ctx.schedule(SYNC_TIMER, due, {}, ref=SYNC_REF)
 
 
 def _published_fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from emulator import errors
-from emulator.clock import parse_instant
+from emulator.clock import db_time, parse_instant
 from emulator.context import Ctx
 from emulator.domain import performance as perf
 from emulator.services import ads_content, ads_metrics, metric_posts
@@ -54,7 +54,7 @@ async def _upsert(ctx: Ctx, project_id: str, kind: str, key: str, fields: dict[s
         row["updatedAt"] = now
         await RECS.save(ctx.db, ctx.tenant_id, row)
         return
-    rec_id = ctx.new_id("rec")
+    rec_id = ctx.named_id("rec", project_id, kind, key)
     row = {"id": rec_id, "recommendationId": rec_id, "projectId": project_id, "kind": kind, "status": "open",
            **fields, "note": None, "acknowledgedAt": None, "dismissedAt": None, "actedOnAt": None,
            "createdAt": now, "updatedAt": now, "_subjectKey": key}
@@ -69,9 +69,9 @@ async def refresh(ctx: Ctx, project_id: str) -> None:
 async def _value_propositions(ctx: Ctx, project_id: str) -> None:
     since = ctx.now - timedelta(days=30)
     rows = await ctx.db.execute_fetchall(
-        "SELECT data FROM metric_posts WHERE tenant_id = ? AND project_id = ? AND first_synced_at IS NOT NULL"
+        "SELECT data FROM metric_posts WHERE tenant_id = ? AND project_id = ? AND first_synced_at <= ?"
         " AND published_at >= ? ORDER BY published_at, id",
-        (ctx.tenant_id, project_id, since.strftime("%Y-%m-%dT%H:%M:%S.000Z")),
+        (ctx.tenant_id, project_id, db_time(ctx.now), db_time(since)),
     )
     posts = [json.loads(r[0]) for r in rows]
     latest = await metric_posts.latest_values(ctx, [p["id"] for p in posts], ctx.now)
@@ -112,8 +112,18 @@ async def _value_propositions(ctx: Ctx, project_id: str) -> None:
         })
 
 
+def _running_at(promo: dict[str, Any], at: datetime) -> bool:
+    """Active at `at` by its own timestamps (a run replayed by the catch-up sees promotions as
+    they were then, not as they are now)."""
+    started = parse_instant(promo["startedAt"])
+    paused = parse_instant(promo["pausedAt"]) if promo.get("pausedAt") else None
+    return started <= at and (paused is None or paused > at)
+
+
 async def _refresh_fatigued(ctx: Ctx, project_id: str) -> None:
-    for promo in await ads_metrics.promotions(ctx, project_id, active_only=True):
+    for promo in await ads_metrics.promotions(ctx, project_id):
+        if not _running_at(promo, ctx.now):
+            continue
         age = (ctx.now - parse_instant(promo["startedAt"])).total_seconds() / 86400
         if age < FATIGUE_DAYS:
             continue
@@ -145,6 +155,7 @@ def _offset(cursor: str | None) -> int:
 
 async def list_page(ctx: Ctx, project_id: str, *, kinds: list[str], statuses: list[str], min_confidence: float,
                     sort: str, cursor: str | None, limit: int) -> dict[str, Any]:
+    await ads_content.catch_up(ctx, project_id)
     rows = await RECS.find(ctx.db, ctx.tenant_id, "project_id = ?", [project_id])
     rows = [r for r in rows if (not kinds or r["kind"] in kinds) and r["status"] in statuses
             and r["confidence"] >= min_confidence]
@@ -161,6 +172,7 @@ async def list_page(ctx: Ctx, project_id: str, *, kinds: list[str], statuses: li
 
 
 async def set_status(ctx: Ctx, project_id: str, rec_id: str, status: str, note: str | None) -> dict[str, Any]:
+    await ads_content.catch_up(ctx, project_id)
     rows = await RECS.find(ctx.db, ctx.tenant_id, "id = ? AND project_id = ?", [rec_id, project_id])
     if not rows:
         raise errors.NotFound(f"Recommendation {rec_id} not found in project {project_id}.")

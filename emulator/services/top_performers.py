@@ -28,6 +28,7 @@ async def rank(
     limit: int, include_ineligible: bool,
 ) -> list[dict[str, Any]]:
     since = ctx.now - timedelta(days=WINDOWS[window])
+    await ads_content.catch_up(ctx, project_id)
     rows = await ctx.db.execute_fetchall(
         "SELECT id FROM metric_posts WHERE tenant_id = ? AND project_id = ? AND first_synced_at IS NOT NULL"
         " AND first_synced_at <= ? AND published_at >= ? AND published_at < ? ORDER BY published_at, id",
