@@ -55,7 +55,11 @@ class Store:
                 raise StoreError(f"the directory for --db {self.path!r} does not exist")
         try:
             # check_same_thread=False: statements run inline under `self.lock` (see store/direct.py)
-            self.db = await aiosqlite.connect(self.path, isolation_level=None, check_same_thread=False)
+            # cached_statements: the emulator runs several hundred distinct statements; re-preparing
+            # one evicted from a small cache (triggers included) costs more than running it
+            self.db = await aiosqlite.connect(
+                self.path, isolation_level=None, check_same_thread=False, cached_statements=4096
+            )
             self.db.row_factory = aiosqlite.Row
             await self.db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
