@@ -11,6 +11,7 @@ The base is the URL the emulator is reached at, learned from the first request t
 """
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 
@@ -54,11 +55,13 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def colour(*parts: object) -> tuple[int, int, int]:
+    """One of 216 pleasant mid-to-light colours (six levels per channel), picked by the name:
+    few enough that `png` renders each once and serves it from its cache after that."""
     h = stable_int("colour", *parts)
-    # Keep it pleasant: mid-to-light channels.
-    return (80 + h % 150, 80 + (h >> 8) % 150, 80 + (h >> 16) % 150)
+    return (80 + 30 * (h % 6), 80 + 30 * ((h >> 8) % 6), 80 + 30 * ((h >> 16) % 6))
 
 
+@functools.lru_cache(maxsize=512)
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     """A real RGB PNG: a solid colour with a darker band across the lower third (caption area)."""
     dark = tuple(max(0, c - 60) for c in rgb)
