@@ -55,10 +55,8 @@ async def _temperature(ctx: Ctx, account: dict[str, Any] | None) -> str:
     """The account's temperature at publish: distribution's health snapshot when available."""
     if not account:
         return "cold"
-    try:
-        from emulator.services import temperature
-    except ImportError:  # pragma: no cover - the distribution area always ships it
-        return temperature_of(account)
+    from emulator.services import temperature
+
     snap = await temperature.snapshot(ctx, account)
     value = snap.get("temperature")
     return value if value in ("cold", "warm", "hot") else temperature_of(account)

@@ -19,7 +19,7 @@ from emulator import errors
 from emulator.clock import iso
 from emulator.context import Ctx
 from emulator.engine import timer
-from emulator.services import platforms, projects
+from emulator.services import containers, platforms, projects, social
 from emulator.services import scheduled_posts as sp
 
 COMPLETE_KIND = "publish.complete"
@@ -28,27 +28,11 @@ MAX_ATTEMPTS = 3
 MANAGED_TICK_MINUTES = 15
 
 
-# --- collaborators (other areas); imported lazily so this module always imports -----------
-
-def _containers() -> Any:
-    try:
-        from emulator.services import containers
-    except ImportError:
-        return None
-    return containers
-
-
-def _social() -> Any:
-    from emulator.services import social
-
-    return social
-
-
 async def load_account(ctx: Ctx, account_id: str | None) -> dict[str, Any] | None:
     if not account_id:
         return None
     try:
-        return dict(await _social().get_account(ctx, account_id))
+        return dict(await social.get_account(ctx, account_id))
     except errors.NotFound:
         return None
 
@@ -56,28 +40,21 @@ async def load_account(ctx: Ctx, account_id: str | None) -> dict[str, Any] | Non
 def account_healthy(account: dict[str, Any]) -> bool:
     if account.get("tokenError") or account.get("status") in ("reauth_required", "disconnected"):
         return False
-    checker = getattr(_social(), "is_healthy", None)
-    return bool(checker(account)) if checker else True
+    return social.is_healthy(account)
 
 
 async def load_container(ctx: Ctx, container_id: str | None) -> dict[str, Any] | None:
-    mod = _containers()
-    if mod is None or not container_id:
+    if not container_id:
         return None
     try:
-        return dict(await mod.get(ctx, container_id))
+        return dict(await containers.get(ctx, container_id))
     except errors.NotFound:
         return None
 
 
 def gate_of(container: dict[str, Any]) -> str:
     """"ok" | "pending" | "rejected" (the content engineer's approval gate)."""
-    mod = _containers()
-    fn = getattr(mod, "approval_gate", None) if mod else None
-    if fn is not None:
-        return str(fn(container))
-    status = container.get("approvalStatus")
-    return {"pending": "pending", "rejected": "rejected"}.get(status or "", "ok")
+    return containers.approval_gate(container)
 
 
 def media_kind(container: dict[str, Any] | None) -> str | None:
@@ -254,14 +231,5 @@ if _on_archive not in projects.ARCHIVED:
     projects.ARCHIVED.append(_on_archive)
 
 
-def _register_revoke_hook() -> None:
-    try:
-        from emulator.services import social
-    except ImportError:
-        return
-    hooks = getattr(social, "REVOKED", None)
-    if isinstance(hooks, list) and _on_revoke not in hooks:
-        hooks.append(_on_revoke)
-
-
-_register_revoke_hook()
+if _on_revoke not in social.REVOKED:
+    social.REVOKED.append(_on_revoke)

@@ -15,7 +15,7 @@ from emulator import errors
 from emulator.clock import iso, parse_instant
 from emulator.context import Ctx
 from emulator.domain import publish_time
-from emulator.services import music, projects, publishing
+from emulator.services import containers, music, projects, publishing
 from emulator.services import scheduled_posts as sp
 from emulator.store.docs import Docs
 
@@ -55,10 +55,7 @@ def _require_completed(container: dict[str, Any]) -> None:
 
 
 async def _load(ctx: Ctx, container_id: str) -> tuple[dict[str, Any], dict[str, Any], str]:
-    mod = publishing._containers()
-    if mod is None:
-        raise errors.NotFound(f"Container {container_id} not found.")
-    container = dict(await mod.get(ctx, container_id))
+    container = dict(await containers.get(ctx, container_id))
     project = await projects.get_active(ctx, container["projectId"])
     _require_completed(container)
     gate = publishing.gate_of(container)
@@ -246,17 +243,7 @@ async def _drop_on_reject(ctx: Ctx, container: dict[str, Any], *_: Any) -> None:
     await drop_intents(ctx, container_id=container["id"], reason="rejected")
 
 
-def register_hooks() -> None:
-    """Wire the promotion into the content engineer's approve/reject hook lists."""
-    mod = publishing._containers()
-    if mod is None:
-        return
-    for name, fn in (("on_approved", promote_intents), ("on_rejected", _drop_on_reject)):
-        hooks = getattr(mod, name, None)
-        if hooks is None:
-            hooks = getattr(mod, name.upper(), None)
-        if isinstance(hooks, list) and fn not in hooks:
-            hooks.append(fn)
-
-
-register_hooks()
+# approving a container promotes its stashed intents; rejecting drops them
+for _hooks, _fn in ((containers.ON_APPROVED, promote_intents), (containers.ON_REJECTED, _drop_on_reject)):
+    if _fn not in _hooks:
+        _hooks.append(_fn)

@@ -139,12 +139,8 @@ async def request_generation(ctx: Ctx, layer: dict[str, Any], account: dict[str,
     if count == 0:
         rec.end({"requested": 0, "containerIds": []})
         return 0
-    try:
-        from emulator.services import generation  # type: ignore[attr-defined]
-    except ImportError:
-        rec.log("content generation is not available in this build; slots stay empty", "warning")
-        rec.end({"requested": 0, "containerIds": []})
-        return 0
+    from emulator.services import generation
+
     project = await projects.get(ctx, layer["projectId"])
     try:
         result = await generation.request_generation(
