@@ -206,10 +206,12 @@ async def start(
     ctx: Ctx, project: dict[str, Any], fmt: str, actor: actors.Actor | None, *, count: int = 1,
     hook: str | None = None, source_id: str | None = None, media_id: str | None = None,
     brief: dict[str, Any] | None = None, first_id: str | None = None, extra: dict[str, Any] | None = None,
-    total: float | None = None, kind: str = KIND, ids: list[str] | None = None,
+    total: float | None = None, kind: str = KIND, ids: list[str] | None = None, capped: bool = True,
 ) -> dict[str, Any]:
-    """Create `count` containers and one job; reserve credits (metered tenants only)."""
-    running = await jobs.JOBS.count(ctx.db, ctx.tenant_id, "status = 'running'")
+    """Create `count` containers and one job; reserve credits (metered tenants only).
+    `capped`: API calls are refused above MAX_RUNNING running jobs; a layer's own automatic
+    generation is internal work, not a call that could be refused."""
+    running = await jobs.JOBS.count(ctx.db, ctx.tenant_id, "status = 'running'") if capped else 0
     if running >= MAX_RUNNING:
         raise errors.RateLimited(
             f"Too many running jobs ({running}); wait for some to finish.",
@@ -278,7 +280,8 @@ async def request_generation(
         picks = fake.portfolio(ctx.seed, project, kind, 1) or fake.live_search(ctx.seed, project.get("appName") or "app", kind, 1)
         source = picks[0]["tiktokId"]
     media_id = (demo.get("id") or demo.get("mediaId")) if demo is not None and fmt == "ugc-remix" else None
-    return await start(ctx, project, fmt, actor, count=count, hook=hook, source_id=source, media_id=media_id)
+    return await start(ctx, project, fmt, actor, count=count, hook=hook, source_id=source, media_id=media_id,
+                       capped=False)
 
 
 # ---------------------------------------------------------------------------- progress

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.api.layers_helpers import execute, layer, make_content, pin, project_with_account, runs, slots
+from tests.api.layers_helpers import DESCRIPTION, execute, install, layer, make_content, pin, project_with_account, runs, slots
 from tests.support import Api
 
 
@@ -162,6 +162,21 @@ def test_nightly_refresh_extends_the_horizon(api: Api) -> None:
     items = slots(api, created["id"])
     assert [s["localDate"] for s in items] == [f"2026-05-{d}" for d in range(11, 16)]
     # the last nightly run (05-13 03:00) planned the three days after it
+
+
+def test_automatic_generation_is_not_refused_by_the_running_jobs_cap(api: Api) -> None:
+    """The 50-running-jobs cap answers API calls with 429; a layer's own generation is internal
+    work and still fills its slots when the organization's API callers hold the cap."""
+    busy = api.project(name="Busy App", appName="Busy App", appDescription=DESCRIPTION)["id"]  # holds the cap
+    for i in range(50):
+        r = api.post(f"/v1/projects/{busy}/content/slideshow-builder", json={"hook": f"Hook {i} here"})
+        assert r.status_code == 202, r.text
+    over = api.post(f"/v1/projects/{busy}/content/slideshow-builder", json={"hook": "One too many"})
+    assert over.status_code == 429 and over.json()["error"]["code"] == "RATE_LIMITED"
+    project, account = project_with_account(api)
+    r = install(api, project["id"], account, generationMode="automatic")
+    assert r.status_code == 201, r.text
+    assert [s["status"] for s in slots(api, r.json()["id"])] == ["pending_assets"] * 3
 
 
 def test_automatic_generation_fills_empty_slots_once(api: Api) -> None:
