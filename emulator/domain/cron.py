@@ -15,6 +15,8 @@ Decisions:
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -56,6 +58,12 @@ def validate_cron(expr: str) -> None:
     """Raise `InvalidCronExpression` unless `expr` is a 5-field cron that fires at all."""
     if not isinstance(expr, str):
         raise InvalidCronExpression(repr(expr), "must be a string")
+    _validate_text(expr)
+
+
+@functools.lru_cache(maxsize=1024)
+def _validate_text(expr: str) -> None:
+    """(A valid expression is remembered: layers re-check theirs on every fire.)"""
     fields = expr.split()
     if len(fields) != 5:
         raise InvalidCronExpression(
