@@ -72,12 +72,10 @@ async def default_influencer(ctx: Ctx, project_id: str) -> dict[str, Any] | None
 
 async def _wired_influencer(ctx: Ctx, project_id: str, account_id: str) -> tuple[dict[str, Any] | None, str | None]:
     """account → a project layer bound to it → its `customInfluencerId` (when layers exist)."""
-    try:
-        rows = await ctx.db.execute_fetchall(
-            "SELECT id, data FROM project_layers WHERE tenant_id = ?", (ctx.tenant_id,)
-        )
-    except Exception:
-        rows = []
+    rows = await ctx.db.execute_fetchall(
+        "SELECT id, data FROM project_layers WHERE tenant_id = ? AND project_id = ? ORDER BY created_at, id",
+        (ctx.tenant_id, project_id),
+    )
     for layer_id, data in rows:
         layer = json.loads(data)
         config = layer.get("config") or {}
