@@ -21,7 +21,13 @@ def _state(ctx: Ctx) -> dict[str, Any]:
     state = ctx.tenant.settings.get("credits")
     if state is None:
         state = {"metered": False, "included": 1000, "usedThisPeriod": 0, "prepaid": 5000, "reserved": 0}
-    return dict(state)
+    state = dict(state)
+    period = iso(_period(ctx.now)[0])
+    if state.get("period") != period:  # a new billing period: included credits and spend restart
+        if "period" in state:
+            state["usedThisPeriod"] = 0
+        state["period"], state["spentThisPeriod"] = period, 0
+    return state
 
 
 def _period(now: datetime) -> tuple[datetime, datetime]:
@@ -64,6 +70,14 @@ def configure(ctx: Ctx, *, metered: bool | None, prepaid: int | None, included: 
     ctx.tenant.set_setting("credits", s)
 
 
+def set_cap(ctx: Ctx, cap: int | None) -> None:
+    """The organization's `monthlyCreditCap` (set by its parent): spend in one billing period,
+    settled plus reserved, never goes above it."""
+    s = _state(ctx)
+    s["monthlyCreditCap"] = cap
+    ctx.tenant.set_setting("credits", s)
+
+
 def reserve(ctx: Ctx, fmt: str, count: int = 1) -> int:
     """Reserve credits for a generation. Sandbox (unmetered): nothing happens. Returns the
     amount reserved (to settle or release later)."""
@@ -75,6 +89,13 @@ def reserve(ctx: Ctx, fmt: str, count: int = 1) -> int:
     if amount > available:
         raise errors.BillingExhausted(
             "Not enough credits for this generation.", details={"required": amount, "available": max(0, available)}
+        )
+    cap = s.get("monthlyCreditCap")
+    if cap is not None and s["spentThisPeriod"] + s["reserved"] + amount > cap:
+        raise errors.BillingExhausted(
+            f"This organization's monthly credit cap ({cap}) would be exceeded.",
+            details={"required": amount, "monthlyCreditCap": cap, "spentThisPeriod": s["spentThisPeriod"],
+                     "reservedCredits": s["reserved"]},
         )
     s["reserved"] += amount
     ctx.tenant.set_setting("credits", s)
@@ -88,6 +109,7 @@ async def settle(ctx: Ctx, amount: int, *, fmt: str, project_id: str | None, con
     s["reserved"] = max(0, s["reserved"] - amount)
     from_included = min(amount, max(0, s["included"] - s["usedThisPeriod"]))
     s["usedThisPeriod"] += from_included
+    s["spentThisPeriod"] += amount
     s["prepaid"] -= amount - from_included
     ctx.tenant.set_setting("credits", s)
     await _ledger(ctx, "usage", -amount, project_id=project_id, fmt=fmt, container_id=container_id, s=s)

@@ -158,6 +158,7 @@ async def patch_config(ctx: Ctx, record: dict[str, Any], child: Any, fields: dic
             path=missing,
         )
     record["_creditConfig"] = cfg
+    credits.set_cap(orgs.child_ctx(ctx, child), cfg["monthlyCreditCap"])
     record["updatedAt"] = ctx.iso_now()
     await orgs.ORGS.save(ctx.db, ctx.tenant_id, record)
     await maybe_refill(ctx, record, child)

@@ -171,3 +171,27 @@ def test_metered_child_spends_its_own_wallet_and_auto_refills(api: Api) -> None:
     assert api.get("/v1/credits").json()["prepaidBalance"] == parent_before - 200
     kinds = [(e["eventType"], e["credits"]) for e in api.get(f"/v1/organizations/{org['id']}/credits/events").json()["items"]]
     assert kinds == [("allocation", 200), ("usage", -50), ("allocation", 100)]
+
+
+def test_monthly_credit_cap_refuses_spend_above_it_until_the_next_period(api: Api) -> None:
+    from tests.api.content_support import brand_project, build, completed
+
+    org = make_child(api)
+    inner = Api(api.client, api.key)
+    inner.headers["X-Layers-Organization"] = org["id"]
+    assert inner.post("/_emulator/credits", json={"metered": True}).status_code == 200
+    allocate(api, org["id"], 1000)
+    assert api.patch(f"/v1/organizations/{org['id']}/credit-config", json={"monthlyCreditCap": 120}).status_code == 200
+    project = brand_project(inner)
+    completed(inner, project)  # 50 settled
+    build(inner, project)  # 50 reserved: 100 of 120 spoken for
+    r = inner.post(f"/v1/projects/{project['id']}/content/slideshow-builder", json={"hook": "One over the cap"})
+    assert r.status_code == 402 and code(r) == "BILLING_EXHAUSTED"
+    assert r.json()["error"]["details"]["monthlyCreditCap"] == 120
+    assert api.get(f"/v1/organizations/{org['id']}/credits").json()["available"] == 1000 - 50 - 50  # not the cap
+    api.advance(duration="P31D")  # 2026-06: a new billing period
+    r = inner.post(f"/v1/projects/{project['id']}/content/slideshow-builder", json={"hook": "A new month"})
+    assert r.status_code == 202, r.text
+    assert api.patch(f"/v1/organizations/{org['id']}/credit-config", json={"monthlyCreditCap": None}).status_code == 200
+    for _ in range(2):  # no cap: only the wallet limits
+        assert inner.post(f"/v1/projects/{project['id']}/content/slideshow-builder", json={"hook": "Uncapped"}).status_code == 202
