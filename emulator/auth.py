@@ -9,13 +9,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from emulator.store.db import Db
-
 from emulator import errors
-from emulator.clock import db_time, iso
+from emulator.clock import db_time, iso, parse_instant
 from emulator.ids import b64url, crockford, uuid_from
+from emulator.store.db import Db
 
 if TYPE_CHECKING:
     from emulator.emulator import Emulator
@@ -221,6 +221,18 @@ class Keys:
         if row is None:
             raise errors.NotFound(f"API key {key_id} not found.")
         return dict(json.loads(row[0]))
+
+    async def touch(self, db: Db, principal: Principal, now: datetime) -> None:
+        """Stamp the key's `lastUsedAt` with the tenant instant of a request it made; to the
+        minute, so a burst of requests writes the key row once."""
+        record = principal.key
+        last = record.get("lastUsedAt")
+        if last is not None and now - parse_instant(last) < timedelta(minutes=1):
+            return
+        record["lastUsedAt"] = iso(now)
+        await db.execute(
+            "UPDATE api_keys SET data = json_set(data, '$.lastUsedAt', ?) WHERE id = ?", (record["lastUsedAt"], record["id"])
+        )
 
     async def save(self, db: Db, record: dict[str, Any]) -> None:
         await db.execute("UPDATE api_keys SET data = ? WHERE id = ?", (json.dumps(record), record["id"]))

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from emulator.store.db import Db
-
 from emulator.clock import db_time, iso
+from emulator.store.db import Db
 
 if TYPE_CHECKING:
     from emulator.emulator import Emulator

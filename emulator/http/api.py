@@ -339,6 +339,7 @@ async def _handle(
             result = await route.handler(call)
             response = _to_response(result, route, request_id, headers)
             await _record(ctx, route, request, response.status_code)
+            await emu.keys.touch(db, principal, now)
             if idem_key and response.status_code < 500:
                 await db.execute(
                     "INSERT OR REPLACE INTO idempotency(api_key_id, endpoint, key, tenant_id, body_hash,"

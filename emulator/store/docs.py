@@ -6,10 +6,9 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from emulator.store.db import Db
-
 from emulator.errors import NotFound, Validation
 from emulator.pagination import PageRequest, encode_cursor
+from emulator.store.db import Db
 
 Record = dict[str, Any]
 

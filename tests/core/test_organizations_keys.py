@@ -164,3 +164,18 @@ def test_delete_revokes_at_once_and_is_idempotent(api: Api) -> None:
     assert again.status_code == 200 and again.json() == r.json()
     rot = api.post(url + "/rotate")
     assert rot.status_code == 409 and code(rot) == "CONFLICT"
+
+
+def test_last_used_at_follows_the_keys_requests_on_the_tenant_clock(api: Api) -> None:
+    org = make_child(api)
+    body = mint(api, org["id"], scopes=["projects:read"]).json()
+    listed = lambda: {k["id"]: k for k in api.get(f"/v1/organizations/{org['id']}/api-keys").json()["items"]}  # noqa: E731
+    assert listed()[body["apiKey"]["id"]]["lastUsedAt"] is None
+    child = Api(api.client, body["secret"])
+    assert child.get("/v1/whoami").status_code == 200
+    first = listed()[body["apiKey"]["id"]]["lastUsedAt"]
+    assert first == "2026-05-11T00:00:00.000Z"
+    api.advance(seconds=3600)
+    assert child.get("/v1/projects").status_code == 200
+    assert listed()[body["apiKey"]["id"]]["lastUsedAt"] == "2026-05-11T01:00:00.000Z"
+    assert child.post("/v1/projects", json={"name": "Nope", "timezone": "UTC"}).status_code == 403
