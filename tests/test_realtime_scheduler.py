@@ -31,8 +31,13 @@ def real() -> Iterator[Any]:
 
 
 def _next_minute(api: Api) -> Any:
+    """The next minute boundary that is still ahead once we advance to LEAD before it (in the
+    last seconds of a minute, that is the one after)."""
     now = api.now()
-    return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if boundary - now < LEAD + timedelta(seconds=1):
+        boundary += timedelta(minutes=1)
+    return boundary
 
 
 def _signal(monkeypatch: pytest.MonkeyPatch, table: dict[str, Any], key: str) -> threading.Event:
