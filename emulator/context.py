@@ -75,10 +75,7 @@ class Ctx:
             "at": iso(at),
             "data": data,
         }
-        await self.db.execute(
-            "INSERT INTO events(id, tenant_id, at, kind, type, project_id, data) VALUES (?,?,?,?,?,?,?)",
-            (event["id"], self.tenant.id, db_time(at), kind, type, project_id, json.dumps(data)),
-        )
+        self.db.defer_event((event["id"], self.tenant.id, db_time(at), kind, type, project_id, json.dumps(data)))
         return event
 
     async def emit(

@@ -127,8 +127,10 @@ class Store:
                 yield db
                 for hook in self._before_commit:
                     await hook(db)
+                db.flush()
                 db.raw.execute("COMMIT")
             except BaseException:
+                db.discard()
                 db.raw.execute("ROLLBACK")
                 raise
 
@@ -138,7 +140,10 @@ class Store:
         db = self.direct
         assert db is not None, "store is not open"
         async with self.lock:
-            yield db
+            try:
+                yield db
+            finally:
+                db.flush()  # an event recorded outside a transaction is written at once
 
     async def tables_with_tenant(self, db: Db) -> list[str]:
         rows = await db.execute_fetchall(

@@ -78,19 +78,70 @@ class _Pending:
         await self._cursor.close()
 
 
+EVENT_INSERT = "INSERT INTO events(id, tenant_id, at, kind, type, project_id, data) VALUES (?,?,?,?,?,?,?)"
+
+
 class DirectConnection:
-    __slots__ = ("raw",)
+    """Besides running statements, it buffers timeline events (`defer_event`): a posting week
+    appends tens of thousands, and one `executemany` at commit costs a fraction of as many
+    INSERTs. The buffer follows savepoints (a rolled-back run drops its events) and is written
+    before any statement that touches the events table, so no read in the transaction misses
+    one."""
+
+    __slots__ = ("raw", "_events", "_marks")
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self.raw = raw
+        self._events: list[tuple[Any, ...]] = []
+        self._marks: list[tuple[str, int]] = []
+
+    def defer_event(self, row: tuple[Any, ...]) -> None:
+        self._events.append(row)
+
+    def flush(self) -> None:
+        if self._events:
+            self.raw.executemany(EVENT_INSERT, self._events)
+            self._events.clear()
+
+    def discard(self) -> None:
+        """The transaction rolled back: so do its buffered events."""
+        self._events.clear()
+        self._marks.clear()
+
+    def _savepoints(self, sql: str) -> None:
+        words = sql.split()
+        verb = words[0].upper()
+        if verb == "SAVEPOINT":
+            self._marks.append((words[1], len(self._events)))
+        elif verb == "ROLLBACK" and len(words) > 2 and words[1].upper() == "TO":
+            name = words[-1]
+            for i in range(len(self._marks) - 1, -1, -1):
+                if self._marks[i][0] == name:
+                    del self._events[self._marks[i][1]:]
+                    del self._marks[i + 1:]
+                    break
+        elif verb == "RELEASE":
+            name = words[-1]
+            for i in range(len(self._marks) - 1, -1, -1):
+                if self._marks[i][0] == name:
+                    del self._marks[i:]
+                    break
 
     def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> _Pending:
+        if self._events and "events" in sql:
+            self.flush()
+        if sql[:1] in "SRsr" and sql.split(None, 1)[0].upper() in ("SAVEPOINT", "ROLLBACK", "RELEASE"):
+            self._savepoints(sql)
         return _Pending(DirectCursor(self.raw.execute(sql, parameters)))
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> DirectCursor:
+        if self._events and "events" in sql:
+            self.flush()
         return DirectCursor(self.raw.executemany(sql, parameters))
 
     async def execute_fetchall(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        if self._events and "events" in sql:
+            self.flush()
         return self.raw.execute(sql, parameters).fetchall()
 
     @property
