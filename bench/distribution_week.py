@@ -6,11 +6,13 @@ distribution and generation mode with `willPublish: true`. Then ONE `advance` of
 refreshes, generation jobs, attaches, process-due publishes, recover-overdue, metric syncs,
 webhook-free. Prints the wall time of the advance (setup excluded), the posts published and the
 `ran` counts, and appends a markdown table to bench/results/distribution-week.md.
+`--file-db` stores in a SQLite file (WAL), as `serve` does by default, instead of `:memory:`.
 """
 from __future__ import annotations
 
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,8 +23,13 @@ from bench.scale import automatic_project  # noqa: E402
 from tests.support import Api, emulator_client, new_key  # noqa: E402
 
 
-def run(n: int) -> dict[str, object]:
-    with emulator_client() as client:
+def run(n: int, file_db: bool = False) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        return _run(n, str(Path(tmp) / "week.db") if file_db else ":memory:")
+
+
+def _run(n: int, db: str) -> dict[str, object]:
+    with emulator_client(db=db) as client:
         api = Api(client, new_key())
         t0 = time.perf_counter()
         for i in range(n):
@@ -37,10 +44,11 @@ def run(n: int) -> dict[str, object]:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [10, 100]
+    file_db = "--file-db" in sys.argv
+    sizes = [int(a) for a in sys.argv[1:] if a != "--file-db"] or [10, 100]
     rows = []
     for n in sizes:
-        out = run(n)
+        out = run(n, file_db)
         ran = out["ran"]
         assert isinstance(ran, dict)
         print(f"{n:>5} projects: advance P7D {out['advance_wall_s']} s wall (setup {out['setup_s']} s); "
@@ -50,7 +58,8 @@ def main() -> None:
     results = ROOT / "bench" / "results" / "distribution-week.md"
     with results.open("a", encoding="utf-8") as fh:
         fh.write(f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()} "
-                 f"{platform.python_implementation()} {platform.python_version()}\n\n")
+                 f"{platform.python_implementation()} {platform.python_version()}"
+                 f"{', file database' if file_db else ''}\n\n")
         fh.write("| projects | advance P7D wall (s) | timers run | posts published (publish.complete) |\n|---|---|---|---|\n")
         for out in rows:
             ran = out["ran"]
