@@ -52,6 +52,7 @@ class Emulator:
 
     async def start(self) -> None:
         await self.store.open()
+        await self._recover()
         if self.settings.strict_keys:  # the printed key must work even when keys are strict
             from emulator.auth import digest
 
@@ -66,6 +67,16 @@ class Emulator:
 
             self.ticker = Ticker(self)
             self.ticker.start()
+
+    async def _recover(self) -> None:
+        """Work a previous process left half done (it was killed): webhook attempts in flight."""
+        async with self.store.read() as db:
+            cur = await db.execute("SELECT 1 FROM webhook_deliveries WHERE status = 'delivering' LIMIT 1")
+            interrupted = await cur.fetchone() is not None
+        if interrupted:
+            from emulator.services.webhook_dispatch import recover_interrupted
+
+            await recover_interrupted(self)
 
     async def stop(self) -> None:
         if self.ticker is not None:

@@ -133,6 +133,33 @@ async def deliver(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
     ctx.later(send)
 
 
+INTERRUPTED = "interrupted: the emulator stopped before the attempt finished"
+
+
+async def recover_interrupted(emu: Emulator) -> int:
+    """At start: a delivery still `delivering` lost its attempt with the process that made it.
+    The attempt counts as failed without a response (the receiver may or may not have seen it:
+    deliveries are at least once), so the ladder schedules the next one on the tenant clock."""
+    async with emu.store.read() as db:
+        rows = await db.execute_fetchall(
+            "SELECT tenant_id, id FROM webhook_deliveries WHERE status = 'delivering' ORDER BY created_at, id")
+    for tenant_id, delivery_id in rows:
+        async with emu.store.read() as db:
+            tenant = await emu.tenants.get(db, tenant_id)
+            delivery = await DELIVERIES.get(db, tenant_id, delivery_id)
+            endpoint = await ENDPOINTS.get(db, tenant_id, delivery["endpointId"]) if delivery else None
+        if tenant is None or delivery is None:
+            continue
+        settings = config(tenant)
+        attempt = Attempt(
+            emu, tenant, tenant.now(), delivery_id, delivery["endpointId"], delivery["eventId"], delivery["eventType"],
+            delivery["attempts"], (endpoint or {}).get("url", ""), {}, delivery["_body"], settings["timeoutSeconds"],
+            settings["retryPolicy"],
+        )
+        await record(attempt, None, None, INTERRUPTED)
+    return len(rows)
+
+
 def _lock(emu: Emulator, endpoint_id: str) -> asyncio.Lock:
     """One attempt in flight per endpoint (attempts queue in the order they were due)."""
     locks: dict[str, asyncio.Lock] = emu.__dict__.setdefault("_webhook_locks", {})

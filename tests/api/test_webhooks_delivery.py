@@ -275,3 +275,34 @@ def test_inbox_filters_and_cursor(api: Api, hook: Receiver) -> None:
     rest = api.get("/_emulator/webhooks/inbox", params={"limit": 3, "cursor": page["nextCursor"]}).json()
     assert len(page["items"]) == 3 and len(rest["items"]) == 1 and rest["nextCursor"] is None
     assert api.get("/_emulator/webhooks/inbox", params={"cursor": "!!"}).status_code == 422
+
+
+def test_a_delivery_caught_mid_attempt_by_a_crash_is_retried_after_restart(tmp_path: Any, hook: Receiver) -> None:
+    """A process killed while an attempt was in flight leaves its delivery `delivering`; the next
+    start counts that attempt as failed without a response and the ladder retries it."""
+    import sqlite3
+
+    from tests.support import emulator_client
+
+    db, key = str(tmp_path / "crash.db"), new_key()
+    with emulator_client(db=db) as client:
+        api = Api(client, key)
+        endpoint = register(api, hook)
+        fired = emit(api)
+    hook.received.clear()
+    with sqlite3.connect(db) as raw:  # rewind to what a kill between "delivering" and the outcome leaves
+        raw.execute("UPDATE webhook_deliveries SET status = 'delivering',"
+                    " data = json_set(data, '$.status', 'delivering', '$.attempts', 1)")
+        raw.execute("DELETE FROM timers WHERE kind = 'webhook.deliver'")
+    with emulator_client(db=db) as client:
+        api = Api(client, key)
+        [row] = deliveries(api, endpoint["id"])
+        assert (row["status"], row["attempts"], row["lastResponseStatus"]) == ("pending", 1, None)
+        assert "interrupted" in row["lastErrorMessage"]
+        assert parse_instant(row["nextRetryAt"]) - api.now() == timedelta(seconds=30)
+        assert hook.received == []
+        api.advance(seconds=30)
+        [got] = hook.received
+        assert got.verified and got.json["id"] == fired["eventId"]
+        [row] = deliveries(api, endpoint["id"])
+        assert (row["status"], row["attempts"]) == ("delivered", 2)
