@@ -85,6 +85,19 @@ def mp4() -> bytes:
     return (data_dir("fixtures") / "media" / "placeholder.mp4").read_bytes()
 
 
+# ---------------------------------------------------------------------------- MP3
+
+
+@functools.lru_cache(maxsize=1)
+def mp3() -> bytes:
+    """A real, silent MP3 of about one second (music previews): 38 MPEG-1 Layer III frames,
+    128 kbit/s, 44.1 kHz, mono, whose side information and main data are all zero (silence
+    to every decoder)."""
+    header = bytes((0xFF, 0xFB, 0x90, 0xC4))  # sync, MPEG-1 L3 no CRC; 128k, 44.1k, no pad; mono
+    frame = header + bytes(144 * 128_000 // 44_100 - len(header))
+    return frame * 38
+
+
 # ---------------------------------------------------------------------------- serving
 
 

@@ -5,6 +5,7 @@ Pure apart from the fixture read: the catalog depends only on (seed, window star
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from emulator.data import fixture
@@ -25,6 +26,12 @@ def window_start(now: datetime) -> datetime:
 def _all_tracks() -> list[dict[str, Any]]:
     data = fixture("tiktok_music.json")
     return list(data["tracks"] if isinstance(data, dict) else data)
+
+
+@cache
+def fixture_ids() -> frozenset[str]:
+    """Every track the fixture knows (whose preview and cover the emulator serves)."""
+    return frozenset(str(t["id"]) for t in _all_tracks())
 
 
 def catalog(seed: int, now: datetime) -> list[dict[str, Any]]:

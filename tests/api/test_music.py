@@ -24,6 +24,21 @@ def test_media_urls_are_absolute(api: Api) -> None:
     assert track["coverUrl"].startswith("http")
 
 
+def test_previews_and_covers_are_served(api: Api) -> None:
+    from urllib.parse import urlsplit
+
+    track = api.get("/v1/tiktok-music").json()["tracks"][0]
+    preview = api.client.get(urlsplit(track["previewUrl"]).path)  # no key: a public CDN
+    assert preview.status_code == 200 and preview.headers["content-type"] == "audio/mpeg"
+    assert preview.content[:2] == b"\xff\xfb" and len(preview.content) > 10_000  # MPEG-1 Layer III frames
+    cover = api.client.get(urlsplit(track["coverUrl"]).path)
+    assert cover.status_code == 200 and cover.headers["content-type"] == "image/png"
+    assert cover.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert api.client.get(f"/media/tiktok-music/{track['id']}/other.mp3").status_code == 404
+    missing = api.client.get("/media/tiktok-music/not-a-track/preview.mp3")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
+
+
 def test_catalog_is_stable_within_a_window_and_redrawn_at_noon(api: Api) -> None:
     first = api.get("/v1/tiktok-music").json()["tracks"]
     api.advance(seconds=6 * 3600)
