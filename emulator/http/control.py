@@ -3,10 +3,11 @@ keys, reset, events, and the knobs tests turn (rate limits, credits metering, jo
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from emulator import __version__, errors, jobs
 from emulator.clock import db_time, iso, parse_duration, parse_instant
@@ -76,10 +77,14 @@ async def _advance(call: Call, target: Any) -> Any:
     return ran
 
 
+HOSTNAME = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
+
+
 class MintKey(Body):
     start: str | None = None
     scopes: list[str] | None = None
     name: str | None = None
+    allowedReturnDomains: Annotated[list[Annotated[str, Field(min_length=1, max_length=253)]], Field(max_length=50)] | None = None
 
 
 async def mint_key(call: Call) -> dict[str, Any]:
@@ -93,11 +98,23 @@ async def mint_key(call: Call) -> dict[str, Any]:
             raise errors.Validation(str(exc), path="start") from None
     if body is not None and body.scopes is not None and not body.scopes:
         raise errors.Validation("scopes must hold at least one scope.", path="scopes")
+    domains = None
+    if body is not None and body.allowedReturnDomains is not None:
+        domains = [d.strip().lower() for d in body.allowedReturnDomains]
+        for i, d in enumerate(domains):
+            if not HOSTNAME.fullmatch(d):
+                raise errors.Validation(f"{d!r} is not a host name (no scheme, port or path).",
+                                        path=f"allowedReturnDomains.{i}")
     async with emu.store.tx() as db:
         key, tenant, record = await emu.keys.mint(
             db, start=start, scopes=body.scopes if body else None, name=(body.name if body and body.name else "Minted key")
         )
-    return {"apiKey": key, "organizationId": tenant.id, "apiKeyId": record["id"], "now": iso(tenant.now())}
+        if domains is not None:  # exact-host matching for returnUrl from now on (onboarding §7.2)
+            tenant.set_setting("allowedReturnDomains", domains)
+    out = {"apiKey": key, "organizationId": tenant.id, "apiKeyId": record["id"], "now": iso(tenant.now())}
+    if domains is not None:
+        out["allowedReturnDomains"] = domains
+    return out
 
 
 class Reset(Body):

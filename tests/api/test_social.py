@@ -2,6 +2,8 @@
 revoke, reauth, and the account-health control route."""
 from __future__ import annotations
 
+from typing import Any
+
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support import Api
@@ -105,6 +107,21 @@ def test_return_url_allowlist_exact_hosts(api: Api) -> None:
     assert ok.status_code == 200
     r = api.post(f"/v1/projects/{p['id']}/social/oauth-url", json={"platform": "tiktok", "returnUrl": "https://other.partner.com/cb"})
     assert r.status_code == 403
+
+
+def test_a_key_minted_with_allowed_return_domains_matches_hosts_exactly(client: Any) -> None:
+    r = client.post("/_emulator/keys", json={"allowedReturnDomains": ["App.Partner.com", "localhost"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["allowedReturnDomains"] == ["app.partner.com", "localhost"]
+    api = Api(client, r.json()["apiKey"])
+    p = api.project()
+    url = f"/v1/projects/{p['id']}/social/oauth-url"
+    assert api.post(url, json={"platform": "tiktok", "returnUrl": "https://app.partner.com/cb"}).status_code == 200
+    assert api.post(url, json={"platform": "tiktok", "returnUrl": "http://localhost:3000/cb"}).status_code == 200
+    r = api.post(url, json={"platform": "tiktok", "returnUrl": "https://any.example.org/cb"})  # open by default, not here
+    assert r.status_code == 403 and r.json()["error"]["code"] == "RETURN_URL_NOT_ALLOWED"
+    bad = client.post("/_emulator/keys", json={"allowedReturnDomains": ["https://app.partner.com/"]})
+    assert bad.status_code == 422 and bad.json()["error"]["details"]["issues"][0]["path"] == "allowedReturnDomains.0"
 
 
 def test_revoke_then_revoke_again_is_404(api: Api) -> None:
