@@ -92,9 +92,11 @@ def line_chart(title: str, points: list[tuple[str, float]], width: int = 340, he
            f"<polyline points='{poly}' fill='none' stroke='#3b6fd4' stroke-width='2'/>"]
     for (label, value), (x, y) in zip(points, coords, strict=True):
         out.append(f"<g><title>{escape(label)}: {_fmt(value)}</title><circle cx='{x:.1f}' cy='{y:.1f}' r='3' fill='#3b6fd4'/></g>")
-    for i in sorted({0, len(points) - 1, len(points) // 2}):
-        x = coords[i][0]
-        out.append(f"<text x='{x:.1f}' y='{height - 6}' font-size='10' text-anchor='middle' fill='#6b7280'>{escape(points[i][0][5:10])}</text>")
+    last = len(points) - 1
+    for i in sorted({0, last, len(points) // 2}):
+        x = coords[i][0]  # the edge labels hang inward, so none is clipped by the chart's edge
+        anchor = "start" if i == 0 and last else "end" if i == last and last else "middle"
+        out.append(f"<text x='{x:.1f}' y='{height - 6}' font-size='10' text-anchor='{anchor}' fill='#6b7280'>{escape(points[i][0][5:10])}</text>")
     out.append("</svg>")
     return "".join(out)
 
@@ -144,7 +146,7 @@ def timeline(data: dict[str, Any], tenant: str, info: dict[str, Any]) -> str:
     for d in range(days + 1):
         x = label_w + plot * min(d * 86400 / span, 1.0)
         out.append(f"<line x1='{x:.1f}' y1='18' x2='{x:.1f}' y2='{h}' stroke='#eef0f4'/>")
-        if d < days or days == 1:
+        if (d < days or days == 1) and x + 60 <= width:  # no day label that would run off the edge
             stamp = (start + timedelta(days=d)).strftime("%a %m-%d")
             out.append(f"<text x='{x + 3:.1f}' y='12' font-size='10' fill='#6b7280'>{stamp}</text>")
     for i, name in enumerate(names):
