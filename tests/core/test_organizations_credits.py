@@ -154,14 +154,20 @@ def test_child_keys_never_see_their_own_config(api: Api) -> None:
     assert child.get(f"/v1/organizations/{org['id']}/credit-config").status_code == 403
 
 
-def test_metered_child_spends_its_own_wallet_and_auto_refills(api: Api) -> None:
-    from tests.api.content_support import brand_project, completed
-
+def _metered_child(api: Api, credits: int) -> tuple[dict, Api]:
+    """A child with metering on and `credits` allocated, and the parent key acting inside it."""
     org = make_child(api)
     inner = Api(api.client, api.key)
     inner.headers["X-Layers-Organization"] = org["id"]
     assert inner.post("/_emulator/credits", json={"metered": True}).status_code == 200
-    allocate(api, org["id"], 100)
+    allocate(api, org["id"], credits)
+    return org, inner
+
+
+def test_metered_child_spends_its_own_wallet_and_auto_refills(api: Api) -> None:
+    from tests.api.content_support import brand_project, completed
+
+    org, inner = _metered_child(api, 100)
     cfg = api.patch(f"/v1/organizations/{org['id']}/credit-config", json={"refillThreshold": 60, "refillAmount": 200})
     assert cfg.json()["balance"] == 100  # above the threshold: nothing moved yet
     parent_before = api.get("/v1/credits").json()["prepaidBalance"]
@@ -176,11 +182,7 @@ def test_metered_child_spends_its_own_wallet_and_auto_refills(api: Api) -> None:
 def test_monthly_credit_cap_refuses_spend_above_it_until_the_next_period(api: Api) -> None:
     from tests.api.content_support import brand_project, build, completed
 
-    org = make_child(api)
-    inner = Api(api.client, api.key)
-    inner.headers["X-Layers-Organization"] = org["id"]
-    assert inner.post("/_emulator/credits", json={"metered": True}).status_code == 200
-    allocate(api, org["id"], 1000)
+    org, inner = _metered_child(api, 1000)
     assert api.patch(f"/v1/organizations/{org['id']}/credit-config", json={"monthlyCreditCap": 120}).status_code == 200
     project = brand_project(inner)
     completed(inner, project)  # 50 settled
