@@ -49,7 +49,7 @@ async def _run(app: Starlette, settings: Settings, log_level: str) -> int:
         sys.stderr.write(f"layers-emulator: {exc}\n")
         return 2
     try:
-        sock = _listen(settings)
+        sock = _bind(settings)
     except OSError as exc:
         await store.close()
         sys.stderr.write(f"layers-emulator: cannot listen on {settings.host}:{settings.port} ({exc.strerror}).\n")
@@ -71,7 +71,7 @@ async def _run(app: Starlette, settings: Settings, log_level: str) -> int:
     return 0
 
 
-def _listen(settings: Settings) -> socket.socket:
+def _bind(settings: Settings) -> socket.socket:
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-import pkgutil
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
@@ -39,6 +38,8 @@ REGENERATE = "python -m emulator.http.routes"
 
 def discover() -> list[tuple[str, Route]]:
     """(module name, route) for every route, modules in name order, routes in declared order."""
+    import pkgutil  # only the load needs it
+
     found: list[tuple[str, Route]] = []
     for info in sorted(pkgutil.iter_modules(http_pkg.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"emulator.http.{info.name}")
