@@ -15,7 +15,6 @@ from emulator.clock import WallClock
 from emulator.emulator import Emulator
 from emulator.http.errors import exception_handlers
 from emulator.http.routes import RouteTable
-from emulator.http.warmup import warm
 from emulator.settings import Settings
 
 LOAD_WHEN_IDLE_AFTER = 0.5  # seconds after startup, when no request has started the load
@@ -43,9 +42,7 @@ def create_app(settings: Settings | None = None, *, wall: WallClock | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await emu.start()
-        warming: list[asyncio.Future[None]] = []
         routes.after_load(emu.start_ticker)
-        routes.after_load(lambda: warming.append(asyncio.ensure_future(warm(routes))))
         # the first request starts loading the route modules (after its answer, if it is a
         # liveness probe); an idle server starts soon after listening
         idle = asyncio.get_running_loop().call_later(LOAD_WHEN_IDLE_AFTER, routes.load_soon)
@@ -55,9 +52,6 @@ def create_app(settings: Settings | None = None, *, wall: WallClock | None = Non
             idle.cancel()
             if routes.loading is not None:  # a worker thread mid-import cannot be interrupted
                 await asyncio.wait([routes.loading])
-            for task in warming:
-                task.cancel()
-            await asyncio.gather(*warming, return_exceptions=True)
             await emu.stop()
 
     app = Starlette(

@@ -1,6 +1,8 @@
 """The base classes of request bodies (pydantic). Kept out of `emulator.http.api` so that
 importing the pipeline, which a launch needs before it can answer, does not import pydantic;
-route modules still write `from emulator.http.api import Body`."""
+route modules still write `from emulator.http.api import Body`. `defer_build`: a model's
+validator is built when it first validates (a few milliseconds), not when its route module is
+imported, which keeps about 0.2 s of schema building out of the route modules' load."""
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict

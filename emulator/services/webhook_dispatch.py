@@ -148,8 +148,9 @@ async def run(attempt: Attempt) -> None:
 
 
 def http_client() -> ModuleType:
-    """httpx, imported on first use: it brings rich and click along when they are installed,
-    which a launch should not wait for (emulator.http.warmup imports it after the load)."""
+    """httpx, imported by the first delivery (about 0.2 s here: it brings rich and click along
+    when they are installed), so neither a launch nor a tenant that never delivers pays for it.
+    Importing it in a background thread instead slows every request running meanwhile."""
     import httpx
 
     return httpx
