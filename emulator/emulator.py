@@ -51,7 +51,12 @@ class Emulator:
         return mint_key_string(self.settings.seed, 0)
 
     async def start(self) -> None:
-        await self.store.open()
+        """Open the store (unless `serve` already did, to report an unusable file before
+        listening), recover what a killed process left half done, and make the printed key
+        work. The ticker starts separately, once every route module (and so every timer kind and
+        cadence) is loaded: `start_ticker()`."""
+        if self.store.db is None:
+            await self.store.open()
         await self._recover()
         if self.settings.strict_keys:  # the printed key must work even when keys are strict
             from emulator.auth import digest
@@ -62,7 +67,10 @@ class Emulator:
                     key = self.default_key
                     tenant = await self.tenants.create(db, f"keyid:{key.split('_')[2]}")
                     await self.keys.add_key(db, tenant, key, keyid=key.split("_")[2], name="Default key")
-        if self.settings.clock == "real" and self.settings.scheduler:
+
+    def start_ticker(self) -> None:
+        """With the real clock, APScheduler's wake-ups (see emulator.ticker)."""
+        if self.settings.clock == "real" and self.settings.scheduler and self.ticker is None:
             from emulator.ticker import Ticker
 
             self.ticker = Ticker(self)

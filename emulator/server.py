@@ -10,19 +10,11 @@ import sys
 from collections.abc import Iterator
 
 import uvicorn
+from starlette.applications import Starlette
 
 from emulator.app import create_app
 from emulator.settings import Settings
-from emulator.store.db import Store, StoreError
-
-
-def _check_db(settings: Settings) -> None:
-    async def probe() -> None:
-        store = Store(settings.db)
-        await store.open()
-        await store.close()
-
-    asyncio.run(probe())
+from emulator.store.db import StoreError
 
 
 class _Server(uvicorn.Server):
@@ -45,34 +37,48 @@ class _Server(uvicorn.Server):
 
 
 def serve(settings: Settings, *, log_level: str = "warning") -> int:
-    try:
-        _check_db(settings)
+    app = create_app(settings)
+    return asyncio.run(_run(app, settings, log_level))
+
+
+async def _run(app: Starlette, settings: Settings, log_level: str) -> int:
+    store = app.state.emulator.store
+    try:  # opened (and migrated) once, here, so an unusable file is refused before listening
+        await store.open()
     except StoreError as exc:
         sys.stderr.write(f"layers-emulator: {exc}\n")
         return 2
+    try:
+        sock = _bind(settings)
+    except OSError as exc:
+        await store.close()
+        sys.stderr.write(f"layers-emulator: cannot listen on {settings.host}:{settings.port} ({exc.strerror}).\n")
+        return 2
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False)
+    server = _Server(config)
+    startup = asyncio.ensure_future(server.serve(sockets=[sock]))
+    while not server.started and not startup.done():
+        await asyncio.sleep(0.01)
+    if server.started:
+        print(f"http://{host}:{port}", flush=True)
+        print(app.state.emulator.default_key, flush=True)
+    await startup
+    if not server.started:
+        await store.close()  # the lifespan never ran, so it never closed the store
+        return 1
+    return 0
+
+
+def _bind(settings: Settings) -> socket.socket:
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # else ~40 ms per kept-alive request
     try:
         sock.bind((settings.host, settings.port))
-    except OSError as exc:
-        sys.stderr.write(f"layers-emulator: cannot listen on {settings.host}:{settings.port} ({exc.strerror}).\n")
-        return 2
-    port = sock.getsockname()[1]
-    app = create_app(settings)
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False)
-    server = _Server(config)
-
-    async def run() -> None:
-        startup = asyncio.ensure_future(server.serve(sockets=[sock]))
-        while not server.started and not startup.done():
-            await asyncio.sleep(0.01)
-        if server.started:
-            print(f"http://{host}:{port}", flush=True)
-            print(app.state.emulator.default_key, flush=True)
-        await startup
-
-    asyncio.run(run())
-    return 0 if server.started else 1
+    except OSError:
+        sock.close()
+        raise
+    return sock

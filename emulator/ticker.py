@@ -9,10 +9,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-
 if TYPE_CHECKING:
     from emulator.emulator import Emulator
 
@@ -31,12 +27,19 @@ def cadence(name: str, cron: str) -> None:
 
 
 class Ticker:
+    """Built only with the real clock, so a virtual-clock emulator never imports APScheduler
+    (areas import this module for `cadence()` and `ON_START`)."""
+
     def __init__(self, emu: Emulator) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         self.emu = emu
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.fired: dict[str, int] = {}
 
     def start(self) -> None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
         self.scheduler.add_job(
             self._wake, IntervalTrigger(seconds=1), args=["sweep"], id="sweep",
             max_instances=1, coalesce=True,
@@ -48,6 +51,8 @@ class Ticker:
         self.scheduler.start()
 
     def add_cron(self, job_id: str, expr: str) -> None:
+        from apscheduler.triggers.cron import CronTrigger
+
         self.scheduler.add_job(
             self._wake, CronTrigger.from_crontab(expr, timezone="UTC"), args=[job_id],
             id=job_id, replace_existing=True, max_instances=1, coalesce=True,

@@ -15,9 +15,8 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -28,6 +27,11 @@ from emulator.context import Ctx
 from emulator.emulator import Emulator
 from emulator.http.errors import dumps, render
 from emulator.ids import normalize_id, ulid_from
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+    from emulator.http.body import Body, StrictBody
 
 MAX_BODY = 1024 * 1024
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -41,16 +45,14 @@ ADMIN_EXEMPT = ("/_emulator/health", "/_emulator/media/", "/_emulator/uploads/",
 _background: set[asyncio.Task[None]] = set()
 
 
-class Body(BaseModel):
-    """Base for request bodies: strict types (no "5" for 5), unknown keys ignored."""
+def __getattr__(name: str) -> Any:
+    """`Body` and `StrictBody` (emulator.http.body) load pydantic on first use, not with the
+    pipeline: the liveness route answers before any body model exists."""
+    if name in ("Body", "StrictBody"):
+        from emulator.http import body
 
-    model_config = ConfigDict(strict=True, extra="ignore")
-
-
-class StrictBody(Body):
-    """For the routes the docs call strict: unknown keys are a VALIDATION error."""
-
-    model_config = ConfigDict(strict=True, extra="forbid")
+        return getattr(body, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -95,6 +97,9 @@ class Route:
     raw: bool = False  # handler manages its own transactions (control routes like advance)
     audit: str | None = None
     tags: tuple[str, ...] = ()
+    # answered before the other route modules are loaded (liveness): anonymous, and must not
+    # touch timers, jobs or events, whose handlers those modules register
+    early: bool = False
 
     @property
     def endpoint_class(self) -> str | None:
@@ -156,6 +161,8 @@ def parse_json(raw: bytes, content_type: str | None) -> Any:
 
 
 def validate(model: type[BaseModel], data: Any) -> BaseModel:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate({} if data is None else data)
     except ValidationError as exc:

@@ -1,4 +1,4 @@
-"""`/_emulator/...`: the emulator's own control API (CONTRACT §4): health, clock, advance,
+"""`/_emulator/...`: the emulator's own control API (CONTRACT §4): clock, advance,
 keys, reset, events, and the knobs tests turn (rate limits, credits metering, job outcomes)."""
 from __future__ import annotations
 
@@ -9,17 +9,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from emulator import __version__, errors, jobs
+from emulator import errors, jobs
 from emulator.clock import db_time, iso, parse_duration, parse_instant
 from emulator.http import query as q
 from emulator.http.api import Body, Call, Reply, Route
 from emulator.pagination import page_request
 from emulator.services import credits
 from emulator.store.docs import log_page
-
-
-async def health(call: Call) -> dict[str, Any]:
-    return {"status": "ok", "version": __version__}
 
 
 async def clock(call: Call) -> dict[str, Any]:
@@ -252,7 +248,6 @@ async def server_errors(call: Call) -> dict[str, Any]:
 
 CTL = ("control",)
 ROUTES = [
-    Route("GET", "/_emulator/health", health, auth=False, klass=None, summary="Liveness", tags=CTL),
     Route("GET", "/_emulator/clock", clock, klass=None, raw=True, summary="The tenant clock", tags=CTL),
     Route("POST", "/_emulator/clock/advance", advance, klass=None, raw=True, body=Advance, idempotent=False,
           summary="Advance the tenant clock, running all due work", tags=CTL),

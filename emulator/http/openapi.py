@@ -75,7 +75,11 @@ def build(routes: list[Route]) -> dict[str, Any]:
 
 
 async def openapi(call: Call) -> dict[str, Any]:
-    return dict(call.request.app.state.openapi)
+    """Built from the route table on the first request, then kept on the app."""
+    state = call.request.app.state
+    if getattr(state, "openapi", None) is None:
+        state.openapi = build(list(state.routes))
+    return dict(state.openapi)
 
 
 ROUTES = [Route("GET", "/openapi.json", openapi, auth=False, klass=None, summary="This document", tags=("meta",))]

@@ -13,9 +13,8 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
-
-import httpx
 
 from emulator.clock import iso
 from emulator.context import Ctx, subscribe
@@ -175,14 +174,24 @@ async def run(attempt: Attempt) -> None:
         attempt.emu.note_error(f"webhook:{attempt.delivery_id}", "POST", attempt.url, exc)
 
 
+def http_client() -> ModuleType:
+    """httpx, imported by the first delivery (about 0.2 s here: it brings rich and click along
+    when they are installed), so neither a launch nor a tenant that never delivers pays for it.
+    Importing it in a background thread instead slows every request running meanwhile."""
+    import httpx
+
+    return httpx
+
+
 @lru_cache(maxsize=1)
 def _tls() -> ssl.SSLContext:
     """One TLS context for every attempt (building one per client is the slow part)."""
-    return httpx.create_ssl_context()
+    return http_client().create_ssl_context()
 
 
 async def post(attempt: Attempt) -> tuple[int | None, str | None, str | None]:
     """One HTTP POST bounded by the timeout as a whole: (status, response text, error)."""
+    httpx = http_client()
     try:
         async with httpx.AsyncClient(
             follow_redirects=False, timeout=attempt.timeout, trust_env=False, verify=_tls()

@@ -98,20 +98,22 @@ class Store:
                 f"--db {self.path!r} was written by a newer emulator (schema {max(unknown)}); "
                 "upgrade layers-emulator to open it"
             )
-        for number, name, sql in known:
-            if number in applied:
-                continue
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _split_sql(sql):
-                    await self.db.execute(statement)
-                await self.db.execute(
-                    "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", (number, name)
-                )
-                await self.db.execute("COMMIT")
-            except Exception:
+        missing = [(number, name, sql) for number, name, sql in known if number not in applied]
+        if not missing:
+            return
+        # every missing migration in one transaction and one call: a fresh file (or :memory:)
+        # costs one commit instead of one per migration and a thread hop per statement
+        script = "\n".join(
+            f"{sql.rstrip().rstrip(';')};\n"
+            f"INSERT INTO schema_migrations(version, name) VALUES ({number}, '{name}');"
+            for number, name, sql in missing
+        )
+        try:
+            await self.db.executescript(f"BEGIN IMMEDIATE;\n{script}\nCOMMIT;")
+        except Exception:
+            if self.db._conn.in_transaction:
                 await self.db.execute("ROLLBACK")
-                raise
+            raise
 
     def before_commit(self, hook: Callable[[Db], Awaitable[None]]) -> None:
         self._before_commit.append(hook)
@@ -151,21 +153,6 @@ class Store:
             "(SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name='tenant_id')"
         )
         return [r[0] for r in rows]
-
-
-def _split_sql(sql: str) -> list[str]:
-    """Split a migration into complete statements (sqlite3 decides what is complete)."""
-    statements, buffer = [], ""
-    for line in sql.splitlines(keepends=True):
-        if not buffer and line.strip().startswith("--"):
-            continue
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements
 
 
 Row = dict[str, Any]
