@@ -12,7 +12,6 @@ from emulator.context import Ctx
 from emulator.ids import normalize_id
 
 LIVE_INFLUENCER = ("pending", "training", "ready")
-APP_MEDIA_TABLES = ("app_media", "media", "media_assets", "project_media", "media_library")
 
 
 @dataclass
@@ -72,11 +71,11 @@ async def default_influencer(ctx: Ctx, project_id: str) -> dict[str, Any] | None
 
 async def _wired_influencer(ctx: Ctx, project_id: str, account_id: str) -> tuple[dict[str, Any] | None, str | None]:
     """account → a project layer bound to it → its `customInfluencerId` (when layers exist)."""
-    rows = await ctx.db.execute_fetchall(
-        "SELECT id, data FROM project_layers WHERE tenant_id = ? AND project_id = ? ORDER BY created_at, id",
+    rows = await ctx.db.execute_fetchall(  # the project's few layers; sorted here, so the
+        "SELECT id, data, created_at FROM project_layers WHERE tenant_id = ? AND project_id = ?",  # project index serves it
         (ctx.tenant_id, project_id),
     )
-    for layer_id, data in rows:
+    for layer_id, data, _ in sorted(rows, key=lambda r: (r[2], r[0])):
         layer = json.loads(data)
         config = layer.get("config") or {}
         if layer.get("projectId") != project_id or layer.get("status") not in (None, "active"):
@@ -127,16 +126,10 @@ def voice(project: dict[str, Any], actor: Actor | None) -> tuple[str, str]:
 async def app_demo(ctx: Ctx, project_id: str, media_id: str | None) -> dict[str, Any] | None:
     """The app-demo media row to use (the given `mediaId`, else the project's first `app-demo`);
     None when there is none. A `mediaId` that does not exist → 404."""
-    tables = {r[0] for r in await ctx.db.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    rows: list[dict[str, Any]] = []
-    for table in APP_MEDIA_TABLES:
-        if table in tables:
-            found = await ctx.db.execute_fetchall(
-                f"SELECT data FROM {table} WHERE tenant_id = ? ORDER BY rowid", (ctx.tenant_id,)
-            )
-            rows += [json.loads(r[0]) for r in found]
-    mine = [r for r in rows if r.get("projectId") == project_id and not r.get("deletedAt")
-            and r.get("_status", "active") == "active"]
+    found = await ctx.db.execute_fetchall(
+        "SELECT data FROM media WHERE tenant_id = ? AND project_id = ? ORDER BY created_at, id", (ctx.tenant_id, project_id)
+    )
+    mine = [r for r in (json.loads(x[0]) for x in found) if not r.get("deletedAt") and r.get("_status", "active") == "active"]
 
     def is_demo(r: dict[str, Any]) -> bool:
         return r.get("role") == "app-demo" or r.get("kind") in ("demo-video", "app-demo")

@@ -63,20 +63,9 @@ async def _project_accounts(ctx: Ctx, project_ids: list[str] | None) -> list[str
 
 
 async def layer_exists(ctx: Ctx, project_id: str, layer_id: str) -> bool:
-    """A layer of the URL project: the distribution area's layer table when it exists, else any
-    scheduled post or synced post that names the layer."""
-    tables = {r[0] for r in await ctx.db.execute_fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
-    for table in ("project_layers", "layers"):
-        if table in tables:
-            cols = {r[1] for r in await ctx.db.execute_fetchall(f"PRAGMA table_info({table})")}
-            if {"id", "tenant_id", "project_id"} <= cols:
-                cur = await ctx.db.execute(
-                    f"SELECT 1 FROM {table} WHERE id = ? AND tenant_id = ? AND project_id = ?",
-                    (layer_id, ctx.tenant_id, project_id),
-                )
-                if await cur.fetchone():
-                    return True
+    """A layer of the URL project (installed, or named by a scheduled or synced post)."""
     for sql in (
+        "SELECT 1 FROM project_layers WHERE tenant_id = ? AND id = ? AND project_id = ?",
         "SELECT 1 FROM scheduled_posts WHERE tenant_id = ? AND layer_id = ? AND project_id = ? LIMIT 1",
         "SELECT 1 FROM metric_posts WHERE tenant_id = ? AND layer_id = ? AND project_id = ? LIMIT 1",
     ):

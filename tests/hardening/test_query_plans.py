@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from tests.hardening.world import build
+from tests.api.layers_helpers import layer as install_layer, pin
 from tests.support import Api, emulator_client, new_key
 
 # Tables that grow with time or traffic: never scanned on a hot path.
@@ -16,6 +17,22 @@ LARGE = {"timers", "events", "idempotency", "jobs", "projects", "audit_log", "cr
          "webhook_deliveries", "webhook_attempts", "ads_content", "ad_promotions", "api_keys",
          "oauth_states", "schedule_intents", "project_layers", "recommendations", "ads_pending", "tenants"}
 SCAN = re.compile(r"^SCAN (\w+)\b(?!.*\bUSING\b)")
+# An index narrowed to the tenant alone, while the statement names a row's project, layer,
+# account or container: it walks every row of the organization (a thousand projects made such
+# lookups a thousand times slower).
+SEARCH = re.compile(r"^SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \((.*)\)$")
+SELECTIVE = re.compile(r"\b(project_id|layer_id|social_account_id|container_id)\s*=\s*(?:\?|'|\d)")  # traced: values inline
+
+
+def walks_the_organization(plan: str, sql: str) -> bool:
+    """A search of a large table whose index constraints name none of the row-narrowing columns
+    the statement filters on by equality."""
+    m = SEARCH.match(plan)
+    if not m or m.group(1) not in LARGE:
+        return False
+    narrowing = set(SELECTIVE.findall(sql))
+    used = set(re.findall(r"(\w+)[=<>]", m.group(2)))
+    return bool(narrowing) and not used & (narrowing | {"id", "rowid"})
 
 
 def _normalize(sql: str) -> str:
@@ -34,6 +51,19 @@ def _hot_workload(api: Api) -> None:
     api.post("/v1/projects", json={"name": "Idem", "timezone": "UTC"}, headers={"Idempotency-Key": "plan-1"})
     api.post("/v1/projects", json={"name": "Idem", "timezone": "UTC"}, headers={"Idempotency-Key": "plan-1"})
     api.advance(seconds=3 * 3600)
+    # automatic generation and posting: the nightly planner, in-flight attaches, publishing
+    _, account, created = install_layer(api, distributionMode="automatic", generationMode="automatic", willPublish=True)
+    pin(api, account, temperature="hot")
+    api.advance(duration="P2D")
+    api.get(f"/api/project-layers/{created['id']}/slots", params={"status": "ready"})
+
+
+def test_an_organization_wide_walk_is_told_from_a_narrow_search() -> None:
+    sql = "SELECT data FROM scheduled_posts WHERE tenant_id = 'org_1' AND layer_id = 'pl_1' AND status = 'ready'"
+    assert walks_the_organization("SEARCH scheduled_posts USING INDEX scheduled_posts_due (tenant_id=? AND status=?)", sql)
+    assert not walks_the_organization(
+        "SEARCH scheduled_posts USING INDEX scheduled_posts_layer_status (layer_id=? AND status=?)", sql)
+    assert not walks_the_organization("SEARCH scheduled_posts USING INDEX s (tenant_id=?)", "SELECT 1 WHERE tenant_id = ?")
 
 
 def test_scan_pattern_flags_only_unindexed_scans() -> None:
@@ -63,5 +93,7 @@ def test_hot_queries_use_indexes() -> None:
             for row in rows:
                 m = SCAN.match(row[3])
                 if m and m.group(1) in LARGE:
+                    offenders.append(f"{row[3]}  <-  {' '.join(sql.split())[:300]}")
+                if walks_the_organization(row[3], sql):
                     offenders.append(f"{row[3]}  <-  {' '.join(sql.split())[:300]}")
         assert not offenders, "full scans on hot paths:\n" + "\n".join(sorted(set(offenders)))
