@@ -235,23 +235,24 @@ def last_sync(published_at: datetime, at: datetime) -> datetime | None:
     first = first_sync(published_at)
     if at < first:
         return None
-    # 30-minute ticks while the previous tick is younger than 72 h: the last of them is the
-    # first grid tick at or past the 72-hour mark
-    fast_last = max(first, _ceil_to(published_at + timedelta(hours=FAST_SYNC_HOURS), _FAST))
-    if at < fast_last:
-        return _floor_to(at, _FAST)
-    # 6-hour ticks (00/06/12/18 UTC) while the previous tick is younger than 30 days
-    medium_first = _ceil_to(fast_last + _TICK, _MEDIUM)
-    if at < medium_first:
-        return fast_last
-    medium_last = max(medium_first, _ceil_to(published_at + timedelta(days=MEDIUM_SYNC_DAYS), _MEDIUM))
-    if at < medium_last:
-        return _floor_to(at, _MEDIUM)
+    # 30-minute ticks while the previous tick is younger than 72 h, then 6-hour ticks
+    # (00/06/12/18 UTC) while it is younger than 30 days: each phase's last tick is the first of
+    # its grid at or past that age, and the next phase starts at its grid's next tick
+    previous_last: datetime | None = None
+    for step, young_for in ((_FAST, timedelta(hours=FAST_SYNC_HOURS)), (_MEDIUM, timedelta(days=MEDIUM_SYNC_DAYS))):
+        phase_first = first if previous_last is None else _ceil_to(previous_last + _TICK, step)
+        if previous_last is not None and at < phase_first:
+            return previous_last
+        phase_last = max(phase_first, _ceil_to(published_at + young_for, step))
+        if at < phase_last:
+            return _floor_to(at, step)
+        previous_last = phase_last
+    assert previous_last is not None
     # daily ticks (00:00 UTC) up to day 90, then frozen
-    slow_first = _ceil_to(medium_last + _TICK, _SLOW)
+    slow_first = _ceil_to(previous_last + _TICK, _SLOW)
     slow_last = _floor_to(published_at + timedelta(days=LAST_SYNC_DAYS), _SLOW)
     if at < slow_first or slow_last < slow_first:
-        return medium_last
+        return previous_last
     return min(_floor_to(at, _SLOW), slow_last)
 
 
