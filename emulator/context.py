@@ -2,13 +2,13 @@
 transaction, and the ways to leave traces (ids, timeline events, timers, after-commit work)."""
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from emulator.clock import db_time, iso
+from emulator.store import codec
 from emulator.store.db import Db
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class Ctx:
             "at": iso(at),
             "data": data,
         }
-        self.db.defer_event((event["id"], self.tenant.id, db_time(at), kind, type, project_id, json.dumps(data)))
+        self.db.defer_event((event["id"], self.tenant.id, db_time(at), kind, type, project_id, codec.dumps(data)))
         return event
 
     async def emit(
@@ -97,7 +97,7 @@ class Ctx:
     ) -> int:
         cur = await self.db.execute(
             "INSERT INTO timers(tenant_id, due_at, kind, ref, payload) VALUES (?,?,?,?,?)",
-            (self.tenant.id, db_time(due_at), kind, ref, json.dumps(payload or {})),
+            (self.tenant.id, db_time(due_at), kind, ref, codec.dumps(payload or {})),
         )
         return int(cur.lastrowid or 0)
 

@@ -15,7 +15,6 @@ is still running before it settles, so advancing stays deterministic.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.clock import db_time, from_db
 from emulator.context import Ctx
+from emulator.store import codec
 
 if TYPE_CHECKING:
     from emulator.emulator import Emulator
@@ -115,7 +115,7 @@ class Engine:
                         log.warning("no handler for timer kind %s; dropped", kind)
                         continue
                     ctx = Ctx(self.emu, tenant, at, db, after_commit=after_commit)
-                    await handler(ctx, json.loads(payload), ref)
+                    await handler(ctx, codec.loads(payload), ref)
                     ran[kind_label(kind)] += 1
                     if after_commit:  # network work (a webhook attempt) must land before the
                         break  # next timer runs: its outcome may change what that one does

@@ -2,12 +2,12 @@
 queries filter and sort on. Records are plain dicts shaped like the API objects."""
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from emulator.errors import NotFound, Validation
 from emulator.pagination import PageRequest, encode_cursor
+from emulator.store import codec
 from emulator.store.db import Db
 
 Record = dict[str, Any]
@@ -34,7 +34,7 @@ class Docs:
     async def insert(self, db: Db, tenant_id: str, record: Record) -> Record:
         await db.execute(
             self._insert,
-            [record[self.id_key], tenant_id, *self._values(record), json.dumps(record)],
+            [record[self.id_key], tenant_id, *self._values(record), codec.dumps(record)],
         )
         return record
 
@@ -53,7 +53,7 @@ class Docs:
             sets = ", ".join(f"{c} = ?" for c in (*changed, "data"))
             sql = self._updates[changed] = f"UPDATE {self.table} SET {sets} WHERE id = ? AND tenant_id = ?"
         by_name = dict(zip(self.columns, values))
-        await db.execute(sql, [*(by_name[c] for c in changed), json.dumps(record), record[self.id_key], tenant_id])
+        await db.execute(sql, [*(by_name[c] for c in changed), codec.dumps(record), record[self.id_key], tenant_id])
         return record
 
     async def get(self, db: Db, tenant_id: str, id_: str) -> Record | None:
@@ -61,7 +61,7 @@ class Docs:
             f"SELECT data FROM {self.table} WHERE id = ? AND tenant_id = ?", (id_, tenant_id)
         )
         row = await cur.fetchone()
-        return json.loads(row[0]) if row else None
+        return codec.loads(row[0]) if row else None
 
     async def require(self, db: Db, tenant_id: str, id_: str) -> Record:
         record = await self.get(db, tenant_id, id_)
@@ -82,7 +82,7 @@ class Docs:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         rows = await db.execute_fetchall(sql, (tenant_id, *params))
-        return [json.loads(r[0]) for r in rows]
+        return [codec.loads(r[0]) for r in rows]
 
     async def count(
         self, db: Db, tenant_id: str, where: str = "1=1", params: Sequence[Any] = ()
@@ -119,7 +119,7 @@ class Docs:
             f"{' AND '.join(clauses)} ORDER BY {sort} {direction}, rowid {direction} LIMIT ?"
         )
         rows = await db.execute_fetchall(sql, (tenant_id, *args, page.limit + 1))
-        items = [json.loads(r[0]) for r in rows[: page.limit]]
+        items = [codec.loads(r[0]) for r in rows[: page.limit]]
         next_cursor = None
         if len(rows) > page.limit:
             last = rows[page.limit - 1]
