@@ -47,7 +47,7 @@ class Docs:
         current = await cur.fetchone()
         if current is None:
             return record
-        changed = tuple(c for c, new, old in zip(self.columns, values, current) if new != old or type(new) is not type(old))
+        changed = tuple(c for c, new, old in zip(self.columns, values, current) if new != old)
         sql = self._updates.get(changed)
         if sql is None:
             sets = ", ".join(f"{c} = ?" for c in (*changed, "data"))
@@ -62,6 +62,13 @@ class Docs:
         )
         row = await cur.fetchone()
         return codec.loads(row[0]) if row else None
+
+    async def require_in(self, db: Db, tenant_id: str, id_: str, project_id: str) -> Record:
+        """The record if it belongs to the project, else 404 NOT_FOUND."""
+        record = await self.get(db, tenant_id, id_)
+        if record is None or record.get("projectId") != project_id:
+            raise NotFound(f"{self.noun} {id_} not found.")
+        return record
 
     async def require(self, db: Db, tenant_id: str, id_: str) -> Record:
         record = await self.get(db, tenant_id, id_)
