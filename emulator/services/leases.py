@@ -58,10 +58,7 @@ async def request(ctx: Ctx, project_id: str, body: dict[str, Any]) -> dict[str, 
 
 async def get_request(ctx: Ctx, project_id: str, request_id: str) -> dict[str, Any]:
     project = await projects.get(ctx, project_id)
-    record = await REQUESTS.get(ctx.db, ctx.tenant_id, request_id)
-    if record is None or record["projectId"] != project["id"]:
-        raise errors.NotFound(f"Lease request {request_id} not found.")
-    return record
+    return await REQUESTS.require_in(ctx.db, ctx.tenant_id, request_id, project["id"])
 
 
 async def fulfil(ctx: Ctx, request_id: str, outcome: str, count: int | None = None) -> dict[str, Any]:

@@ -71,10 +71,7 @@ async def create(ctx: Ctx, project_id: str, fields: dict[str, Any]) -> dict[str,
 
 async def get(ctx: Ctx, project_id: str, app_id: str) -> dict[str, Any]:
     project = await projects.get(ctx, project_id)
-    record = await SDK_APPS.get(ctx.db, ctx.tenant_id, app_id)
-    if record is None or record["projectId"] != project["id"]:
-        raise errors.NotFound(f"SDK app {app_id} not found.")
-    return record
+    return await SDK_APPS.require_in(ctx.db, ctx.tenant_id, app_id, project["id"])
 
 
 async def patch(ctx: Ctx, project_id: str, app_id: str, changes: dict[str, Any]) -> dict[str, Any]:
