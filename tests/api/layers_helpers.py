@@ -35,6 +35,15 @@ def layer(api: Api, platform: str = "instagram", tz: str = "America/New_York", *
     return project, account, r.json()
 
 
+def attached(api: Api, **layer_args: Any) -> tuple[dict[str, Any], str, dict[str, Any], str, str]:
+    """`layer(...)` plus one finished container attached to its earliest slot:
+    (project, account, layer, containerId, scheduledPostId)."""
+    project, account, created = layer(api, **layer_args)
+    [cid] = make_content(api, project["id"], 1)
+    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    return project, account, created, cid, sp_id
+
+
 def slots(api: Api, layer_id: str, **params: Any) -> list[dict[str, Any]]:
     r = api.get(f"/api/project-layers/{layer_id}/slots", params={"limit": 1000, **params})
     assert r.status_code == 200, r.text

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.api.layers_helpers import execute, layer, make_content, pin, runs, slots
+from tests.api.layers_helpers import attached, execute, layer, make_content, pin, runs, slots
 from tests.support import Api
 
 
@@ -76,9 +76,7 @@ def test_cross_layer_execute_runs_on_every_matching_layer(api: Api) -> None:
 
 
 def test_process_due_publishes_at_slot_time_when_will_publish(api: Api) -> None:
-    project, _, created = layer(api, willPublish=True)
-    [cid] = make_content(api, project["id"], 1)
-    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    project, _, created, cid, sp_id = attached(api, willPublish=True)
     api.advance(to="2026-05-11T13:59:59Z")
     assert post(api, sp_id)["status"] == "queued"
     api.advance(to="2026-05-11T14:00:00Z")
@@ -93,9 +91,7 @@ def test_process_due_publishes_at_slot_time_when_will_publish(api: Api) -> None:
 
 
 def test_will_publish_false_publishes_nothing(api: Api) -> None:
-    project, _, created = layer(api)
-    [cid] = make_content(api, project["id"], 1)
-    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    project, _, created, cid, sp_id = attached(api)
     api.advance(duration="P2D")
     assert post(api, sp_id)["status"] == "queued"
     assert runs(api, created["id"], commandId="process-due") == []
@@ -104,9 +100,7 @@ def test_will_publish_false_publishes_nothing(api: Api) -> None:
 
 
 def test_tiktok_manual_posting_goes_to_drafts(api: Api) -> None:
-    project, _, created = layer(api, platform="tiktok", willPublish=True)
-    [cid] = make_content(api, project["id"], 1)
-    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    project, _, created, cid, sp_id = attached(api, platform="tiktok", willPublish=True)
     api.advance(to="2026-05-11T14:00:30Z")
     assert post(api, sp_id)["status"] == "draft"
     assert slots(api, created["id"])[0]["status"] == "draft"
@@ -123,9 +117,7 @@ def test_manual_distribution_hands_posts_to_a_person(api: Api) -> None:
 
 
 def test_recover_overdue_reslots_a_post_that_missed_its_window(api: Api) -> None:
-    project, _, created = layer(api)
-    [cid] = make_content(api, project["id"], 1)
-    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    project, _, created, cid, sp_id = attached(api)
     api.advance(to="2026-05-11T14:30:00Z")  # willPublish false: the 14:00 slot passes untouched
     r = api.patch(f"/api/project-layers/{created['id']}", json={"config": {"willPublish": True}})
     assert r.status_code == 200
@@ -140,9 +132,7 @@ def test_recover_overdue_reslots_a_post_that_missed_its_window(api: Api) -> None
 
 
 def test_token_error_fails_the_post_and_recovery_reslots_it_once_healthy(api: Api) -> None:
-    project, account, created = layer(api, willPublish=True)
-    [cid] = make_content(api, project["id"], 1)
-    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    project, account, created, cid, sp_id = attached(api, willPublish=True)
     pin(api, account, tokenError="token revoked")
     api.advance(to="2026-05-11T14:01:00Z")
     failed = post(api, sp_id)
@@ -189,9 +179,7 @@ def test_concurrent_attaches_never_share_a_slot(api: Api) -> None:
 
 
 def test_uninstall_cancels_queued_posts_of_the_layer(api: Api) -> None:
-    project, _, created = layer(api, willPublish=True)
-    [cid] = make_content(api, project["id"], 1)
-    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    project, _, created, cid, sp_id = attached(api, willPublish=True)
     r = api.delete(f"/api/project-layers/{created['id']}")
     assert r.json()["canceledScheduledPosts"] == 1
     assert post(api, sp_id)["status"] == "canceled"
@@ -202,9 +190,7 @@ def test_uninstall_cancels_queued_posts_of_the_layer(api: Api) -> None:
 
 
 def test_archiving_the_project_pauses_its_layers(api: Api) -> None:
-    project, _, created = layer(api, willPublish=True)
-    [cid] = make_content(api, project["id"], 1)
-    sp_id = execute(api, created["id"], "attach-to-schedule", containerId=cid)["output"]["scheduledPostId"]
+    project, _, created, cid, sp_id = attached(api, willPublish=True)
     r = api.delete(f"/v1/projects/{project['id']}")
     assert r.status_code == 200 and r.json()["canceledScheduledPosts"] == 1
     assert api.get(f"/api/project-layers/{created['id']}").json()["status"] == "paused"

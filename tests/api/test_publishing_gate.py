@@ -7,6 +7,15 @@ from tests.api.test_publishing import (  # noqa: F401  (world is a fixture)
 from tests.support import Api
 
 
+def _pending(api: Api) -> tuple[dict, str, str]:
+    """A project whose content needs review, a connected account, and a finished container
+    still pending approval."""
+    project = make_project(api)
+    sa = connect(api, project)
+    review_all(api, project)
+    return project, sa, container(api, project)
+
+
 # ---------------------------------------------------------------- the container and the gate
 
 def test_container_still_generating_is_a_conflict(api: Api, world: dict) -> None:
@@ -26,10 +35,7 @@ def test_unknown_or_foreign_container_is_not_found(api: Api, world: dict, client
 
 
 def test_pending_container_stashes_the_schedule_until_approved(api: Api) -> None:
-    project = make_project(api)
-    sa = connect(api, project)
-    review_all(api, project)
-    cid = container(api, project)
+    project, sa, cid = _pending(api)
     r = schedule(api, cid, at(api, 3600), {"socialAccountId": sa, "mode": "publish"})
     assert r.status_code == 202, r.text
     assert r.json()["gateStatus"] == "blocked_on_approval"
@@ -45,10 +51,7 @@ def test_pending_container_stashes_the_schedule_until_approved(api: Api) -> None
 
 
 def test_a_stash_whose_time_passed_goes_out_at_once_on_approve(api: Api) -> None:
-    project = make_project(api)
-    sa = connect(api, project)
-    review_all(api, project)
-    cid = container(api, project)
+    project, sa, cid = _pending(api)
     schedule(api, cid, at(api, 60), {"socialAccountId": sa, "mode": "publish"})
     api.advance(seconds=3600)
     [sp_id] = api.post(f"/v1/content/{cid}/approve", json={}).json()["pendingSchedulePromotion"]["scheduledPostIds"]
@@ -58,10 +61,7 @@ def test_a_stash_whose_time_passed_goes_out_at_once_on_approve(api: Api) -> None
 
 
 def test_reject_drops_the_stash_and_refuses_further_scheduling(api: Api) -> None:
-    project = make_project(api)
-    sa = connect(api, project)
-    review_all(api, project)
-    cid = container(api, project)
+    project, sa, cid = _pending(api)
     target = {"socialAccountId": sa, "mode": "publish"}
     schedule(api, cid, at(api, 600), target)
     assert api.post(f"/v1/content/{cid}/reject", json={"reason": "Off brand"}).status_code == 200
@@ -74,10 +74,7 @@ def test_reject_drops_the_stash_and_refuses_further_scheduling(api: Api) -> None
 
 
 def test_publish_on_pending_content_requires_approval_and_stashes_nothing(api: Api) -> None:
-    project = make_project(api)
-    sa = connect(api, project)
-    review_all(api, project)
-    cid = container(api, project)
+    project, sa, cid = _pending(api)
     r = api.post(f"/v1/content/{cid}/publish", json={"targets": [{"socialAccountId": sa, "mode": "publish"}]})
     assert r.status_code == 403
     assert r.json()["error"]["code"] == "APPROVAL_REQUIRED"
@@ -87,10 +84,7 @@ def test_publish_on_pending_content_requires_approval_and_stashes_nothing(api: A
 
 
 def test_several_blocked_calls_stash_several_intents(api: Api) -> None:
-    project = make_project(api)
-    sa = connect(api, project)
-    review_all(api, project)
-    cid = container(api, project)
+    project, sa, cid = _pending(api)
     first = schedule(api, cid, at(api, 600), {"socialAccountId": sa, "mode": "publish"}).json()
     schedule(api, cid, at(api, 900), {"socialAccountId": sa, "mode": "draft"}, {"socialAccountId": sa, "mode": "publish"})
     promotion = api.post(f"/v1/content/{cid}/approve", json={}).json()["pendingSchedulePromotion"]
@@ -100,10 +94,7 @@ def test_several_blocked_calls_stash_several_intents(api: Api) -> None:
 
 
 def test_archiving_the_project_drops_stashed_intents(api: Api) -> None:
-    project = make_project(api)
-    sa = connect(api, project)
-    review_all(api, project)
-    cid = container(api, project)
+    project, sa, cid = _pending(api)
     schedule(api, cid, at(api, 600), {"socialAccountId": sa, "mode": "publish"})
     api.patch(f"/v1/projects/{project['id']}", json={"status": "archived"})
     api.patch(f"/v1/projects/{project['id']}", json={"status": "active"})
