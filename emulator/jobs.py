@@ -140,7 +140,27 @@ async def _step(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
     if kind.on_stage:
         await kind.on_stage(ctx, job, job["stage"])
     await save(ctx, job)
-    await _schedule_next(ctx, job)
+    if not job.get("_parked"):
+        await _schedule_next(ctx, job)
+
+
+async def park(ctx: Ctx, job: dict[str, Any], on: str) -> None:
+    """From an `on_stage` hook: hold the job where it is, with no timer, until `wake(ctx, on)`
+    (a dependency that settles at a moment nobody can predict, such as an influencer that may
+    be forced ready or failed). The caller's stage fields stay as it set them."""
+    job["_parked"] = on
+
+
+async def wake(ctx: Ctx, on: str, project_id: str | None) -> None:
+    """Resume every running job parked on `on`: its next stage boundary is now."""
+    where, params = "status = 'running'", []
+    if project_id:
+        where, params = "status = 'running' AND project_id = ?", [project_id]
+    for job in await JOBS.find(ctx.db, ctx.tenant_id, where, params):
+        if job.get("_parked") == on:
+            job["_parked"] = None
+            await save(ctx, job)
+            await ctx.schedule("job.step", ctx.now, ref=job["jobId"])
 
 
 @timer("job.finish")
@@ -211,8 +231,8 @@ async def cancel(ctx: Ctx, job_id: str) -> tuple[int, dict[str, Any]]:
     if not job["_cancelRequested"]:
         job["_cancelRequested"] = True
         await save(ctx, job)
-        if (job.get("_forced") or {}).get("outcome") == "stuck":
-            # A stuck job has no stage boundary coming; cancel takes effect at once.
+        if (job.get("_forced") or {}).get("outcome") == "stuck" or job.get("_parked"):
+            # A stuck or parked job has no stage boundary coming; cancel takes effect at once.
             await ctx.schedule("job.step", ctx.now, ref=job_id)
     return 202, {"jobId": job_id, "accepted": True}
 

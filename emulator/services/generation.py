@@ -3,8 +3,9 @@
 
 Stages (every format): `queued` 2 s → `generating_visuals` → `finalizing` (last ~10 %), totals
 per format below; containers go `queued → processing` at +2 s and `completed` with the job.
-A generation for an influencer that is not `ready` yet waits in `queued` (re-checked every 2 s)
-and fails with `INFLUENCER_FAILED` if the influencer fails.
+A generation for an influencer that is not `ready` yet waits in `queued`, parked without a timer,
+and goes on the moment the influencer is ready (or fails with `INFLUENCER_FAILED` when it fails
+or is deleted).
 
 For the distribution layer: `await request_generation(ctx, project, format=..., ...)`.
 """
@@ -61,9 +62,10 @@ async def _on_stage(ctx: Ctx, job: dict[str, Any], stage: str) -> None:
                 "code": "INFLUENCER_FAILED", "message": f"Influencer {params['influencerId']} failed to render."}},
                 ref=job["jobId"])
             return
-        if status != "ready":  # wait in `queued`; the engine re-checks after the queued stage again
+        if status != "ready":  # wait in `queued` until the influencer settles (see `_influencer_settled`)
             job["_stage"], job["stage"], job["progress"] = 0, "queued", 0.0
             job["_stageStartedAt"] = ctx.iso_now()
+            await jobs.park(ctx, job, params["influencerId"])
             return
     job["_stageStartedAt"] = ctx.iso_now()
     if stage == "generating_visuals":

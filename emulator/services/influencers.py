@@ -172,6 +172,7 @@ async def set_status(ctx: Ctx, influencer_id: str, to: str, error_message: str |
                      project_id=record["projectId"])
     if to in ("ready", "failed"):
         await ctx.cancel_timers("influencer.status", influencer_id)
+        await jobs.wake(ctx, influencer_id, record["projectId"])  # generations waiting on it
     if to == "ready":
         await readiness.note(ctx, record["projectId"], influencerReady=True)
     return record
@@ -246,6 +247,7 @@ async def delete(ctx: Ctx, influencer_id: str, reason: str | None) -> dict[str, 
     record["_attributes"] = {**record.get("_attributes", {}), "deletion": {"reason": reason, "deletedAt": record["deletedAt"]}}
     await INFLUENCERS.save(ctx.db, ctx.tenant_id, record)
     await ctx.cancel_timers("influencer.status", record["id"])
+    await jobs.wake(ctx, record["id"], record["projectId"])  # generations waiting on it now fail
     return {"influencerId": record["id"], "status": "deleted", "deletedAt": record["deletedAt"]}
 
 

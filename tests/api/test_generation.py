@@ -1,6 +1,8 @@
 """Generation formats through HTTP on the virtual clock."""
 from __future__ import annotations
 
+from typing import Any
+
 from tests.api.content_support import brand_project, build, ready_influencer, slideshow_id, video_id
 from tests.support import Api
 
@@ -198,6 +200,44 @@ def test_generation_for_a_pending_influencer_waits_until_it_is_ready(api: Api) -
     assert api.get(f"/v1/content/{cid}").json()["status"] == "processing"
     api.advance(seconds=150)
     assert api.get(f"/v1/content/{cid}").json()["status"] == "completed"
+
+
+def _waiting_generation(api: Api) -> tuple[dict[str, Any], str]:
+    """A video remix for the project's auto influencer while it is still training."""
+    project = brand_project(api)
+    [inf] = api.get(f"/v1/projects/{project['id']}/influencers").json()["items"]
+    assert inf["status"] != "ready"
+    r = api.post(f"/v1/projects/{project['id']}/content/video-remix",
+                 json={"tiktokVideoId": "7301234567890123456", "influencerId": inf["influencerId"]})
+    assert r.status_code == 202, r.text
+    api.advance(seconds=10)
+    assert api.get(f"/v1/jobs/{r.json()['jobId']}").json()["stage"] == "queued"
+    return r.json(), inf["influencerId"]
+
+
+def test_a_waiting_generation_starts_the_moment_its_influencer_is_ready(api: Api) -> None:
+    job, inf = _waiting_generation(api)
+    assert api.post(f"/_emulator/influencers/{inf}", json={"outcome": "ready"}).status_code == 200
+    progress = api.get(f"/v1/content/{job['containerIds'][0]}/progress").json()
+    assert progress["status"] == "processing" and progress["stage"] == "generating_visuals"
+    api.advance(seconds=240)  # a video remix takes 240 s from the moment it can start
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["status"] == "completed"
+
+
+def test_deleting_the_influencer_fails_the_generation_waiting_on_it(api: Api) -> None:
+    job, inf = _waiting_generation(api)
+    assert api.delete(f"/v1/influencers/{inf}").status_code == 200
+    api.advance(seconds=1)
+    c = api.get(f"/v1/content/{job['containerIds'][0]}").json()
+    assert c["status"] == "failed" and c["lastError"]["code"] == "INFLUENCER_FAILED"
+
+
+def test_cancel_ends_a_generation_waiting_on_its_influencer(api: Api) -> None:
+    job, _ = _waiting_generation(api)
+    assert api.post(f"/v1/jobs/{job['jobId']}/cancel").status_code == 202
+    api.advance(seconds=1)
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["status"] == "canceled"
+    assert api.get(f"/v1/content/{job['containerIds'][0]}").json()["status"] == "canceled"
 
 
 def test_ugc_remix_uses_the_project_app_demo(api: Api) -> None:
