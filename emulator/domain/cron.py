@@ -95,7 +95,10 @@ def next_fire_after(expr: str, t_utc: datetime) -> datetime:
     return _next(expr, _as_utc(t_utc))
 
 
+@functools.lru_cache(maxsize=4096)
 def _next(expr: str, after: datetime) -> datetime:
+    # Pure, and asked again and again: every layer on one cron fires at the same instants, and
+    # a croniter is costly to build (it expands every field on each construction).
     fire: datetime = croniter(expr, after).get_next(datetime)
     while fire <= after:  # croniter rounds to the minute; never hand back `after` itself
         fire = croniter(expr, fire).get_next(datetime)

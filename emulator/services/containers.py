@@ -4,7 +4,6 @@ the approval gate other areas consult.
 Interface for other areas (publishing, distribution):
     await get(ctx, container_id) -> dict          # 404 NOT_FOUND outside the tenant
     public(container) -> dict                      # the API object
-    await ready_for_project(ctx, project_id)       # completed + approved/not_required, oldest first
     approval_gate(container) -> "ok" | "pending" | "rejected"
     await save(ctx, container)                     # after changing a stored record
     ON_APPROVED / ON_REJECTED / ON_COMPLETED        # hook lists: async fn(ctx, container) -> Any
@@ -144,14 +143,6 @@ def approval_gate(container: dict[str, Any]) -> str:
     if status == "rejected":
         return "rejected"
     return "ok"
-
-
-async def ready_for_project(ctx: Ctx, project_id: str) -> list[dict[str, Any]]:
-    return await CONTAINERS.find(
-        ctx.db, ctx.tenant_id,
-        "project_id = ? AND status = 'completed' AND approval_status IN ('approved', 'not_required')",
-        (project_id,), order="completed_at, id",
-    )
 
 
 async def list_page(

@@ -26,6 +26,7 @@ from emulator.clock import from_db, iso, parse_instant
 from emulator.context import Ctx
 from emulator.domain.slots import ExistingSlot, SlotConfigError, zone
 from emulator.services import scheduled_posts as sp
+from emulator.store import codec
 
 LIVE_STATUSES = ("pending", "pending_assets", "ready", "posting", "posted", "draft", "pending_manual", "failed")
 
@@ -80,9 +81,17 @@ def as_slot(row: dict[str, Any]) -> ExistingSlot:
     )
 
 
-async def existing_slots(ctx: Ctx, layer_id: str) -> list[ExistingSlot]:
-    """What occupies the layer's grid: every row except pinned ones (they left the grid)."""
-    return [as_slot(r) for r in await layer_rows(ctx, layer_id) if not r.get("pinned")]
+async def existing_slots(ctx: Ctx, layer_id: str, after: datetime | None = None) -> list[ExistingSlot]:
+    """What occupies the layer's grid: every row except pinned ones (they left the grid); with
+    `after`, only the rows scheduled after it. Read from the columns: a layer gathers rows by
+    the hundred, and the planner needs four fields of each."""
+    rows = await ctx.db.execute_fetchall(
+        "SELECT id, scheduled_at, container_id, status FROM scheduled_posts"
+        " WHERE tenant_id = ? AND layer_id = ? AND scheduled_at > ?"
+        " AND NOT coalesce(json_extract(data, '$.pinned'), 0) ORDER BY scheduled_at, id",
+        (ctx.tenant_id, layer_id, iso(after) if after is not None else ""),
+    )
+    return [ExistingSlot(id=r[0], scheduled_at=instant(r[1]), has_content=r[2] is not None, status=r[3]) for r in rows]
 
 
 def posting_mode(layer: dict[str, Any]) -> str:
@@ -101,22 +110,23 @@ def empty_row(ctx: Ctx, layer: dict[str, Any], account: dict[str, Any], at: date
     )
 
 
-async def claim(ctx: Ctx, row: dict[str, Any], container: dict[str, Any]) -> bool:
-    """Compare-and-set: put `container` into the empty `row`; False when someone got there first
-    (the row is no longer an empty `pending` slot, or the container already sits on the layer)."""
+async def claim(ctx: Ctx, row: dict[str, Any], container: dict[str, Any]) -> dict[str, Any] | None:
+    """Compare-and-set: put `container` into the empty `row` and answer the row as written; None
+    when someone got there first (the row is no longer an empty `pending` slot, or the container
+    already sits on the layer)."""
     if await holds(ctx, row["layerId"], container["id"]):
-        return False
+        return None
     status = "ready" if container.get("status") == "completed" and gate(container) == "ok" else "pending_assets"
     row = dict(row)
     row["containerId"] = container["id"]
     row["status"] = status
     row["updatedAt"] = ctx.iso_now()
     cur = await ctx.db.execute(
-        "UPDATE scheduled_posts SET container_id = ?, status = ?, data = json(?) "
+        "UPDATE scheduled_posts SET container_id = ?, status = ?, data = ? "
         "WHERE id = ? AND tenant_id = ? AND status = 'pending' AND container_id IS NULL",
-        (container["id"], status, _dumps(row), row["id"], ctx.tenant_id),
+        (container["id"], status, codec.dumps(row), row["id"], ctx.tenant_id),
     )
-    return cur.rowcount == 1
+    return row if cur.rowcount == 1 else None
 
 
 async def holds(ctx: Ctx, layer_id: str, container_id: str) -> dict[str, Any] | None:
@@ -124,12 +134,6 @@ async def holds(ctx: Ctx, layer_id: str, container_id: str) -> dict[str, Any] | 
         ctx.db, ctx.tenant_id, "layer_id = ? AND container_id = ? AND status != 'canceled'", (layer_id, container_id), limit=1
     )
     return rows[0] if rows else None
-
-
-def _dumps(value: Any) -> str:
-    import json
-
-    return json.dumps(value)
 
 
 async def emit_scheduled(ctx: Ctx, row: dict[str, Any]) -> None:
@@ -144,21 +148,20 @@ async def emit_scheduled(ctx: Ctx, row: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ content
 
 async def available_containers(ctx: Ctx, layer: dict[str, Any], account: dict[str, Any]) -> list[dict[str, Any]]:
-    from emulator.services import containers
-
-    ready = await containers.ready_for_project(ctx, layer["projectId"])
-    if not ready:
-        return []
-    taken_rows = await ctx.db.execute_fetchall(
-        "SELECT DISTINCT container_id FROM scheduled_posts WHERE tenant_id = ? AND social_account_id = ?"
-        " AND container_id IS NOT NULL AND status != 'canceled'",
-        (ctx.tenant_id, account["id"]),
+    # the project's ready containers that no live row of the account holds: decided in SQL, so
+    # the used ones (most of them, after a while) are never decoded
+    rows = await ctx.db.execute_fetchall(
+        "SELECT c.data FROM containers c WHERE c.tenant_id = ? AND c.project_id = ? AND c.status = 'completed'"
+        " AND c.approval_status IN ('approved', 'not_required') AND NOT EXISTS (SELECT 1 FROM scheduled_posts s"
+        " WHERE s.container_id = c.id AND s.tenant_id = c.tenant_id AND s.social_account_id = ?"
+        " AND s.status != 'canceled') ORDER BY c.completed_at, c.id",
+        (ctx.tenant_id, layer["projectId"], account["id"]),
     )
-    taken = {r[0] for r in taken_rows}
+    ready = [codec.loads(r[0]) for r in rows]
     sources = layer["config"].get("contentLayerSourceIds")
     out = []
     for c in ready:
-        if c["id"] in taken or not c.get("completedAt"):
+        if not c.get("completedAt"):
             continue
         if c.get("socialAccountId") not in (None, account["id"]):
             continue
@@ -183,14 +186,16 @@ async def in_flight_count(ctx: Ctx, layer: dict[str, Any], account: dict[str, An
     return int(row[0]) if row else 0
 
 
-async def reconcile_waiting(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
+async def reconcile_waiting(ctx: Ctx, row: dict[str, Any], container: dict[str, Any] | None = None) -> dict[str, Any]:
     """A `pending_assets` row: ready once its content is done and approved; the slot is given
-    back when the content failed, was canceled or rejected."""
+    back when the content failed, was canceled or rejected. `container`: the row's container
+    as the caller holds it, current (else it is read)."""
     if row["status"] != "pending_assets" or not row.get("containerId"):
         return row
-    from emulator.services import containers
+    if container is None or container["id"] != row["containerId"]:
+        from emulator.services import containers
 
-    container = await containers.find(ctx, row["containerId"])
+        container = await containers.find(ctx, row["containerId"])
     if container is None or container["status"] in ("failed", "canceled") or gate(container) == "rejected":
         row["status"] = "pending"
         row["containerId"] = None
@@ -206,7 +211,7 @@ async def on_container_ready(ctx: Ctx, container: dict[str, Any]) -> None:
         ctx.db, ctx.tenant_id, "container_id = ? AND layer_id IS NOT NULL AND status = 'pending_assets'", (container["id"],)
     )
     for row in rows:
-        await reconcile_waiting(ctx, row)
+        await reconcile_waiting(ctx, row, container)
 
 
 async def on_container_dropped(ctx: Ctx, container: dict[str, Any]) -> None:

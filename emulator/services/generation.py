@@ -7,7 +7,7 @@ A generation for an influencer that is not `ready` yet waits in `queued`, parked
 and goes on the moment the influencer is ready (or fails with `INFLUENCER_FAILED` when it fails
 or is deleted).
 
-For the distribution layer: `await request_generation(ctx, project, format=..., ...)`.
+For the distribution layer: `job, containers = await request_generation(ctx, project, format=..., ...)`.
 """
 from __future__ import annotations
 
@@ -213,6 +213,18 @@ async def start(
     """Create `count` containers and one job; reserve credits (metered tenants only).
     `capped`: API calls are refused above MAX_RUNNING running jobs; a layer's own automatic
     generation is internal work, not a call that could be refused."""
+    job, _ = await _start(ctx, project, fmt, actor, count=count, hook=hook, source_id=source_id, media_id=media_id,
+                          brief=brief, first_id=first_id, extra=extra, total=total, kind=kind, ids=ids, capped=capped)
+    return job
+
+
+async def _start(
+    ctx: Ctx, project: dict[str, Any], fmt: str, actor: actors.Actor | None, *, count: int,
+    hook: str | None, source_id: str | None, media_id: str | None, brief: dict[str, Any] | None,
+    first_id: str | None, extra: dict[str, Any] | None, total: float | None, kind: str,
+    ids: list[str] | None, capped: bool,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`start`, also handing back the containers it created."""
     running = await jobs.JOBS.count(ctx.db, ctx.tenant_id, "status = 'running'") if capped else 0
     if running >= MAX_RUNNING:
         raise errors.RateLimited(
@@ -245,7 +257,7 @@ async def start(
         await cs.insert(ctx, c)
         await ctx.record("transition", {"containerId": c["id"], "to": "queued", "format": fmt},
                          type="content.queued", project_id=project["id"])
-    return job
+    return job, records
 
 
 def response(job: dict[str, Any]) -> dict[str, Any]:
@@ -255,10 +267,10 @@ def response(job: dict[str, Any]) -> dict[str, Any]:
 async def request_generation(
     ctx: Ctx, project: dict[str, Any], *, format: str = "slideshow_builder", social_account_id: str | None = None,
     influencer_id: str | None = None, count: int = 1,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """For the distribution layer's automatic generation: a platform-fit generation with the
     project's default actor; a builder gets a hook from the bank; remixes take the top portfolio
-    source of the right kind."""
+    source of the right kind. Returns the job and its (queued) containers."""
     fmt = cs.normalize_format(format)
     try:
         actor = await actors.resolve(ctx, project["id"], social_account_id=social_account_id,
@@ -282,8 +294,8 @@ async def request_generation(
         picks = fake.portfolio(ctx.seed, project, kind, 1) or fake.live_search(ctx.seed, project.get("appName") or "app", kind, 1)
         source = picks[0]["tiktokId"]
     media_id = (demo.get("id") or demo.get("mediaId")) if demo is not None and fmt == "ugc-remix" else None
-    return await start(ctx, project, fmt, actor, count=count, hook=hook, source_id=source, media_id=media_id,
-                       capped=False)
+    return await _start(ctx, project, fmt, actor, count=count, hook=hook, source_id=source, media_id=media_id,
+                        brief=None, first_id=None, extra=None, total=None, kind=KIND, ids=None, capped=False)
 
 
 # ---------------------------------------------------------------------------- progress

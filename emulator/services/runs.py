@@ -148,8 +148,12 @@ async def get(ctx: Ctx, run_id: str) -> dict[str, Any]:
 Body = Callable[[Ctx, dict[str, Any], dict[str, Any], Recorder], Awaitable[dict[str, Any]]]
 
 
-async def execute(ctx: Ctx, run: dict[str, Any], layer: dict[str, Any], body: Body) -> dict[str, Any]:
-    """Run `body(ctx, layer, parameters, recorder)` atomically and finish `run` (saved)."""
+async def execute(
+    ctx: Ctx, run: dict[str, Any], layer: dict[str, Any], body: Body, *, stored: bool = True
+) -> dict[str, Any]:
+    """Run `body(ctx, layer, parameters, recorder)` atomically and finish `run` (saved).
+    `stored=False`: the run row is written once, finished (a run started and executed in one
+    transaction: nothing can read it in between, and one write is half the cost of two)."""
     rec = Recorder(ctx, run)
     pending_after_commit = len(ctx.after_commit)
     await ctx.db.execute("SAVEPOINT layer_run")
@@ -172,7 +176,7 @@ async def execute(ctx: Ctx, run: dict[str, Any], layer: dict[str, Any], body: Bo
         run["status"] = "failed"
         ctx.emu.note_error(run["runId"], "RUN", f"{layer['id']}/{run['commandId']}", exc)
     run["finishedAt"] = ctx.iso_now()
-    await save(ctx, run)
+    await (save(ctx, run) if stored else insert(ctx, run))
     await ctx.record(
         "command",
         {"runId": run["runId"], "projectLayerId": layer["id"], "commandId": run["commandId"],

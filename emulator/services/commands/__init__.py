@@ -193,16 +193,16 @@ async def start(
     """Create a run; execute it now (`inline`) or at the next settle (a `layer.run` timer due now)."""
     command = command_for(layer, command_id, external=False)
     run = runs.new_run(ctx, layer, command.id, command.workflow, trigger, parameters, retry_of)
-    await runs.insert(ctx, run)
     if inline:
-        return await _execute(ctx, layer, run)
+        return await _execute(ctx, layer, run, stored=False)
+    await runs.insert(ctx, run)
     await ctx.schedule(RUN_KIND, ctx.now, {"runId": run["runId"]}, ref=run["runId"])
     return run
 
 
-async def _execute(ctx: Ctx, layer: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+async def _execute(ctx: Ctx, layer: dict[str, Any], run: dict[str, Any], *, stored: bool = True) -> dict[str, Any]:
     body = BODIES.get(f"{layer['templateId']}:{run['commandId']}") or BODIES[run["commandId"]]
-    run = await runs.execute(ctx, run, layer, body)
+    run = await runs.execute(ctx, run, layer, body, stored=stored)
     if run["commandId"] in ("refresh-schedule", "attach-to-schedule", "initialize") and layer["status"] == "active":
         # new rows may need process-due / recover-overdue sooner than the armed timers
         for command_id, nxt_fn in NEXT.items():

@@ -75,8 +75,8 @@ async def run_attach(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], re
     rec.begin("chooseSlot", {"containerId": container["id"], "scheduledAt": iso(at) if at else None})
     for _ in range(MAX_CLAIM_TRIES):
         row = await _target(ctx, layer, account, tz, at, snap)
-        if await dist.claim(ctx, row, container):
-            fresh = await dist.sp.get_row(ctx, row["id"])
+        fresh = await dist.claim(ctx, row, container)
+        if fresh is not None:
             rec.end({"scheduledPostId": fresh["id"], "scheduledAt": fresh["scheduledAt"], "status": fresh["status"]})
             rec.begin("emitScheduled", {"scheduledPostId": fresh["id"]})
             await dist.emit_scheduled(ctx, fresh)

@@ -65,7 +65,7 @@ async def run_plan(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec:
     for row in await dist.layer_rows(ctx, layer["id"], "status = 'pending_assets'"):
         await dist.reconcile_waiting(ctx, row)
     available = await dist.available_containers(ctx, layer, account)
-    existing = await dist.existing_slots(ctx, layer["id"])
+    existing = await dist.existing_slots(ctx, layer["id"], after=ctx.now)  # the grid lies after now
     try:
         p = slots.plan(ctx.now, tz, cfg["distributionMode"], snap["temperature"],
                        (cfg.get("schedule") or {}).get("times"), len(available), existing)
@@ -118,11 +118,11 @@ async def attach_available(
     ready = [slots.ReadyContainer(c["id"], dist.instant(c["completedAt"])) for c in containers if c.get("completedAt")]
     for slot_id, container_id in slots.assign([dist.as_slot(r) for r in empty], ready):
         row = rows[slot_id]
-        if await dist.claim(ctx, row, by_id[container_id]):
-            fresh = await dist.sp.get_row(ctx, slot_id)
-            await dist.emit_scheduled(ctx, fresh)
-            out.append({"scheduledPostId": slot_id, "containerId": container_id, "scheduledAt": fresh["scheduledAt"],
-                        "status": fresh["status"]})
+        claimed = await dist.claim(ctx, row, by_id[container_id])
+        if claimed is not None:
+            await dist.emit_scheduled(ctx, claimed)
+            out.append({"scheduledPostId": slot_id, "containerId": container_id, "scheduledAt": claimed["scheduledAt"],
+                        "status": claimed["status"]})
         else:
             rec.log(f"slot {slot_id} was taken before {container_id} could claim it", "warning")
     return out
@@ -143,43 +143,28 @@ async def request_generation(ctx: Ctx, layer: dict[str, Any], account: dict[str,
 
     project = await projects.get(ctx, layer["projectId"])
     try:
-        result = await generation.request_generation(
+        _, queued = await generation.request_generation(
             ctx, project, format="auto", social_account_id=account["id"], count=count
         )
     except errors.ApiError as exc:
         rec.log(f"generation was refused: {exc.code} {exc.message}", "warning")
         rec.end({"requested": 0, "containerIds": [], "error": {"code": exc.code, "message": exc.message}})
         return 0
-    ids = _container_ids(result)
-    attached = await _attach_in_flight(ctx, layer, ids, rec)
-    rec.end({"requested": len(ids), "containerIds": ids, "attached": attached})
-    return len(ids)
+    attached = await _attach_in_flight(ctx, layer, queued, rec)
+    rec.end({"requested": len(queued), "containerIds": [c["id"] for c in queued], "attached": attached})
+    return len(queued)
 
 
-def _container_ids(result: Any) -> list[str]:
-    if isinstance(result, dict):
-        if "containerIds" in result:
-            return [str(i) for i in result["containerIds"]]
-        if "id" in result:
-            return [str(result["id"])]
-    if isinstance(result, list):
-        return [str(r["id"]) if isinstance(r, dict) else str(r) for r in result]
-    return []
-
-
-async def _attach_in_flight(ctx: Ctx, layer: dict[str, Any], ids: list[str], rec: Recorder) -> list[dict[str, Any]]:
-    from emulator.services import containers
-
+async def _attach_in_flight(
+    ctx: Ctx, layer: dict[str, Any], queued: list[dict[str, Any]], rec: Recorder
+) -> list[dict[str, Any]]:
     out = []
     empty = [r for r in await empty_future(ctx, layer["id"]) if not r.get("pinned")]
-    for row, container_id in zip(empty, ids):
-        container = await containers.find(ctx, container_id)
-        if container is None:
-            continue
-        if await dist.claim(ctx, row, container):
-            fresh = await dist.sp.get_row(ctx, row["id"])
-            await dist.emit_scheduled(ctx, fresh)
-            out.append({"scheduledPostId": row["id"], "containerId": container_id, "status": fresh["status"]})
+    for row, container in zip(empty, queued):
+        claimed = await dist.claim(ctx, row, container)
+        if claimed is not None:
+            await dist.emit_scheduled(ctx, claimed)
+            out.append({"scheduledPostId": row["id"], "containerId": container["id"], "status": claimed["status"]})
         else:
-            rec.log(f"slot {row['id']} was taken before {container_id} could claim it", "warning")
+            rec.log(f"slot {row['id']} was taken before {container['id']} could claim it", "warning")
     return out
