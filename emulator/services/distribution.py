@@ -126,7 +126,10 @@ async def claim(ctx: Ctx, row: dict[str, Any], container: dict[str, Any]) -> dic
         "WHERE id = ? AND tenant_id = ? AND status = 'pending' AND container_id IS NULL",
         (container["id"], status, codec.dumps(row), row["id"], ctx.tenant_id),
     )
-    return row if cur.rowcount == 1 else None
+    if cur.rowcount != 1:
+        return None
+    await sp.wake_commands(ctx, row)
+    return row
 
 
 async def holds(ctx: Ctx, layer_id: str, container_id: str) -> dict[str, Any] | None:

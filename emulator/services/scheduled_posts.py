@@ -20,7 +20,7 @@ leave the emulator.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from emulator import errors
@@ -167,12 +167,62 @@ def new_row(
 
 
 async def insert(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
-    return await SCHEDULED_POSTS.insert(ctx.db, ctx.tenant_id, row)
+    await SCHEDULED_POSTS.insert(ctx.db, ctx.tenant_id, row)
+    await wake_commands(ctx, row)
+    return row
 
 
 async def save(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
     row["updatedAt"] = ctx.iso_now()
-    return await SCHEDULED_POSTS.save(ctx.db, ctx.tenant_id, row)
+    changed = await SCHEDULED_POSTS.save_changed(ctx.db, ctx.tenant_id, row)
+    if changed and ("status" in changed or "scheduled_at" in changed):
+        await wake_commands(ctx, row)
+    return row
+
+
+# ---------------------------------------------------------------------------- wake hints
+
+WAKE_STATUSES = ("ready", "pending_assets", "failed")
+PROCESS_DUE, RECOVER_OVERDUE = "command.process-due", "command.recover-overdue"
+RECOVER_WINDOW = timedelta(minutes=5)
+
+
+async def wake_commands(ctx: Ctx, row: dict[str, Any]) -> None:
+    """A layer row that just became publishable, failed, or moved: make sure the layer's
+    process-due and recover-overdue commands have a timer by the time they may find work.
+
+    process-due and recover-overdue coalesce idle fires (each schedules its next timer at the
+    first cadence instant it can have work), so every write that makes a layer row publishable
+    (attach, content completing, approval, reschedule) must leave a hint: a process-due timer at
+    the minute of `max(scheduledAt, updatedAt)`; and a recover-overdue timer at the end of the
+    row's 5-minute window (or at once, if it is already over) when the row failed or turned
+    ready after its window closed. The handlers realign to their cadence and recompute. Call it
+    after every insert or update that sets a layer row's status or scheduledAt."""
+    if row.get("layerId") is None or row["status"] not in WAKE_STATUSES:
+        return
+    scheduled = _instant(row["scheduledAt"])
+    updated = _instant(row.get("updatedAt") or row["scheduledAt"])
+    if row["status"] != "failed":
+        await _hint(ctx, PROCESS_DUE, row["layerId"], _ceil_minute(max(scheduled, updated)))
+    window_end = scheduled + RECOVER_WINDOW
+    if row["status"] == "failed" or updated >= window_end:
+        await _hint(ctx, RECOVER_OVERDUE, row["layerId"], max(window_end, updated))
+
+
+async def _hint(ctx: Ctx, kind: str, layer_id: str, due: datetime) -> None:
+    current = await ctx.next_timer(kind, layer_id)
+    if current is None or current > due:
+        await ctx.schedule(kind, due, {"wake": True}, ref=layer_id)
+
+
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)  # stored instants: `…sss.mmmZ`
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _ceil_minute(moment: datetime) -> datetime:
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
 
 
 async def get_row(ctx: Ctx, post_id: str) -> dict[str, Any]:

@@ -42,11 +42,16 @@ class Docs:
         """Rewrite the row, setting only the indexed columns whose value changed: SQLite
         rewrites the entries of every index on a column named in SET, so a save that changes one
         status costs a third of one that names them all."""
+        await self.save_changed(db, tenant_id, record)
+        return record
+
+    async def save_changed(self, db: Db, tenant_id: str, record: Record) -> tuple[str, ...] | None:
+        """`save`, answering which indexed columns changed (None: there is no such row)."""
         values = self._values(record)
         cur = await db.execute(self._current, (record[self.id_key], tenant_id))
         current = await cur.fetchone()
         if current is None:
-            return record
+            return None
         changed = tuple(c for c, new, old in zip(self.columns, values, current) if new != old)
         sql = self._updates.get(changed)
         if sql is None:
@@ -54,7 +59,7 @@ class Docs:
             sql = self._updates[changed] = f"UPDATE {self.table} SET {sets} WHERE id = ? AND tenant_id = ?"
         by_name = dict(zip(self.columns, values))
         await db.execute(sql, [*(by_name[c] for c in changed), codec.dumps(record), record[self.id_key], tenant_id])
-        return record
+        return changed
 
     async def get(self, db: Db, tenant_id: str, id_: str) -> Record | None:
         cur = await db.execute(

@@ -7,8 +7,8 @@ themselves, so `advance` fires them in time order and `ran` counts them by comma
 `schedule.cron`). `process-due` (every minute) and `recover-overdue` (every 5 minutes)
 coalesce idle fires: each schedules its next timer at the first cadence instant at which it
 can have work (the minute of the earliest publishable row; the 5-minute boundary after a row's
-window closes), and a SQLite trigger on `scheduled_posts` drops a wake timer whenever a layer
-row becomes publishable (migration 0300). The cadence still counts every fire: the layer's
+window closes), and every write that makes a layer row publishable drops a wake timer
+(`scheduled_posts.wake_commands`). The cadence still counts every fire: the layer's
 `scheduler` block shows `fires` (every cadence instant while active), `runs` (fires with work:
 only those create a run) and `idleFires`.
 

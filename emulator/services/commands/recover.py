@@ -56,7 +56,7 @@ async def candidates(ctx: Ctx, layer: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def next_wake(ctx: Ctx, layer: dict[str, Any], after: datetime) -> datetime | None:
     """The next 5-minute boundary when overdue rows wait; otherwise None: process-due (a row
-    still ready when its window closes) and the wake trigger (a row failing or turning ready
+    still ready when its window closes) and the wake hint (a row failing or turning ready
     late) pull this command in."""
     if not will_publish(layer):
         return None
