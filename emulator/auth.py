@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from emulator import errors
 from emulator.clock import db_time, iso, parse_instant
 from emulator.ids import b64url, crockford, uuid_from
+from emulator.store import codec
 from emulator.store.db import Db
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class Keys:
         if row is not None:
             tenant = await self.emu.tenants.get(db, row[0])
             assert tenant is not None
-            record = json.loads(row[1])
+            record = codec.loads(row[1])
             if record.get("env", "test") != key.split("_")[1]:
                 raise errors.Unauthenticated("The key's env prefix does not match the key.")
             if record.get("killSwitch"):
@@ -220,7 +221,7 @@ class Keys:
         row = await cur.fetchone()
         if row is None:
             raise errors.NotFound(f"API key {key_id} not found.")
-        return dict(json.loads(row[0]))
+        return dict(codec.loads(row[0]))
 
     async def touch(self, db: Db, principal: Principal, now: datetime) -> None:
         """Stamp the key's `lastUsedAt` with the tenant instant of a request it made; to the

@@ -22,22 +22,30 @@ def _digest(*parts: object) -> bytes:
 
 
 def uuid_from(*parts: object) -> str:
-    b = bytearray(_digest(*parts)[:16])
+    return _uuid(_digest(*parts))
+
+
+def _uuid(digest: bytes) -> str:
+    b = bytearray(digest[:16])
     b[6] = (b[6] & 0x0F) | 0x40  # version 4 shape
     b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = b.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+# Two Crockford digits per 10 bits: a ULID's 130 bits (2 zero bits, 48 of time, 80 of
+# randomness) are 13 table lookups. Ids are drawn by the ten thousand in a posting week.
+_PAIRS = [a + b for a in CROCKFORD for b in CROCKFORD]
+_SHIFTS = tuple(range(120, -1, -10))
+
+
 def ulid_from(at: datetime, *parts: object) -> str:
-    ms = int(at.timestamp() * 1000)
-    rand = int.from_bytes(_digest(*parts)[:10], "big")
-    value = (ms << 80) | rand
-    chars = []
-    for _ in range(26):
-        chars.append(CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    return _ulid(int(at.timestamp() * 1000), _digest(*parts))
+
+
+def _ulid(ms: int, digest: bytes) -> str:
+    value = (ms << 80) | int.from_bytes(digest[:10], "big")
+    return "".join([_PAIRS[(value >> s) & 1023] for s in _SHIFTS])
 
 
 def crockford(n_chars: int, *parts: object) -> str:
@@ -66,6 +74,7 @@ class IdSource:
         self.namespace = namespace
         self.counter = counter
         self.dirty = False
+        self._head = f"{seed}:{namespace}:"  # what every drawn id's digest input starts with
 
     def _next(self) -> int:
         self.counter += 1
@@ -74,11 +83,12 @@ class IdSource:
 
     def new(self, prefix: str, at: datetime) -> str:
         n = self._next()
-        if prefix in ULID_PREFIXES:
-            return f"{prefix}_{ulid_from(at, self.seed, self.namespace, prefix, n)}"
-        if prefix == "":
-            return uuid_from(self.seed, self.namespace, n)
-        return f"{prefix}_{uuid_from(self.seed, self.namespace, prefix, n)}"
+        if prefix in ULID_PREFIXES:  # = ulid_from(at, seed, namespace, prefix, n), built directly
+            digest = hashlib.sha256(f"{self._head}{prefix}:{n}".encode()).digest()
+            return f"{prefix}_{_ulid(int(at.timestamp() * 1000), digest)}"
+        if prefix == "":  # = uuid_from(seed, namespace, n)
+            return _uuid(hashlib.sha256(f"{self._head}{n}".encode()).digest())
+        return f"{prefix}_{_uuid(hashlib.sha256(f'{self._head}{prefix}:{n}'.encode()).digest())}"
 
     def named(self, prefix: str, at: datetime, *name: object) -> str:
         """An id for the thing `name` identifies, without drawing from the stream: work that

@@ -3,13 +3,13 @@ store them (read straight from their tables, so this works whatever their servic
 and the documented actor rules (socialAccountId and/or influencerId)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from emulator import errors
 from emulator.context import Ctx
 from emulator.ids import normalize_id
+from emulator.store import codec
 
 LIVE_INFLUENCER = ("pending", "training", "ready")
 
@@ -40,7 +40,7 @@ def _deleted(record: dict[str, Any]) -> bool:
 async def _row(ctx: Ctx, table: str, id_: str) -> dict[str, Any] | None:
     cur = await ctx.db.execute(f"SELECT data FROM {table} WHERE id = ? AND tenant_id = ?", (id_, ctx.tenant_id))
     row = await cur.fetchone()
-    return json.loads(row[0]) if row else None
+    return codec.loads(row[0]) if row else None
 
 
 async def influencer(ctx: Ctx, project_id: str, influencer_id: str, field: str = "influencerId") -> dict[str, Any]:
@@ -64,7 +64,7 @@ async def default_influencer(ctx: Ctx, project_id: str) -> dict[str, Any] | None
         "SELECT data FROM influencers WHERE tenant_id = ? AND project_id = ? ORDER BY created_at, rowid",
         (ctx.tenant_id, project_id),
     )
-    live = [r for r in (json.loads(x[0]) for x in rows) if not _deleted(r) and r.get("status") in LIVE_INFLUENCER]
+    live = [r for r in (codec.loads(x[0]) for x in rows) if not _deleted(r) and r.get("status") in LIVE_INFLUENCER]
     ready = [r for r in live if r.get("status") == "ready"]
     return (ready or live or [None])[0]
 
@@ -76,7 +76,7 @@ async def _wired_influencer(ctx: Ctx, project_id: str, account_id: str) -> tuple
         (ctx.tenant_id, project_id),
     )
     for layer_id, data, _ in sorted(rows, key=lambda r: (r[2], r[0])):
-        layer = json.loads(data)
+        layer = codec.loads(data)
         config = layer.get("config") or {}
         if layer.get("projectId") != project_id or layer.get("status") not in (None, "active"):
             continue
@@ -129,7 +129,7 @@ async def app_demo(ctx: Ctx, project_id: str, media_id: str | None) -> dict[str,
     found = await ctx.db.execute_fetchall(
         "SELECT data FROM media WHERE tenant_id = ? AND project_id = ? ORDER BY created_at, id", (ctx.tenant_id, project_id)
     )
-    mine = [r for r in (json.loads(x[0]) for x in found) if not r.get("deletedAt") and r.get("_status", "active") == "active"]
+    mine = [r for r in (codec.loads(x[0]) for x in found) if not r.get("deletedAt") and r.get("_status", "active") == "active"]
 
     def is_demo(r: dict[str, Any]) -> bool:
         return r.get("role") == "app-demo" or r.get("kind") in ("demo-video", "app-demo")

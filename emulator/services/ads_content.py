@@ -30,6 +30,7 @@ from emulator.clock import db_time, from_db, iso, parse_instant
 from emulator.context import Ctx
 from emulator.domain import scoring
 from emulator.services import metric_posts
+from emulator.store import codec
 from emulator.store.docs import Docs
 
 SCORE_EVERY = timedelta(hours=6)
@@ -139,7 +140,7 @@ async def _adopt_containers(ctx: Ctx, project_id: str) -> None:
         (ctx.tenant_id, project_id, db_time(ctx.now)),
     )
     for cid, completed_at, data in rows:
-        container = json.loads(data)
+        container = codec.loads(data)
         uploaded = str(container.get("creativeType", "")).lower() == "uploaded"
         await ensure_row(
             ctx, project_id=project_id, source_type="manual" if uploaded else "content_container",
@@ -214,7 +215,7 @@ async def catch_up(ctx: Ctx, project_id: str) -> None:
         " AND first_synced_at >= ? AND first_synced_at <= ? ORDER BY first_synced_at, id",
         (ctx.tenant_id, project_id, lower, db_time(until)),
     )
-    pending = [(from_db(at), json.loads(data)) for at, data in syncs]
+    pending = [(from_db(at), codec.loads(data)) for at, data in syncs]
     tick = next_score_tick(through) if through is not None else None
     while True:
         if tick is None or not await _has_rows(ctx, project_id):

@@ -4,7 +4,6 @@ sandbox), list (masked, newest first), rotate (dual secret: a NEW key, the old o
 24 h, `supersededBy` chains K → K2 → K3) and delete (immediate revoke, idempotent)."""
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from emulator.clock import iso
 from emulator.context import Ctx
 from emulator.ids import b64url, crockford, normalize_id
 from emulator.pagination import PageRequest, encode_cursor
+from emulator.store import codec
 from emulator.tenancy import Tenant
 
 GRACE = timedelta(hours=24)
@@ -93,7 +93,7 @@ async def page(ctx: Ctx, child: Tenant, request: PageRequest) -> tuple[list[dict
         f"SELECT rowid, data FROM api_keys WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?",
         (*params, request.limit + 1),
     ))
-    items = [view(json.loads(r[1]), child.now()) for r in rows[: request.limit]]
+    items = [view(codec.loads(r[1]), child.now()) for r in rows[: request.limit]]
     cursor = encode_cursor({"r": rows[request.limit - 1][0]}) if len(rows) > request.limit else None
     return items, cursor
 
@@ -104,7 +104,7 @@ async def _load(ctx: Ctx, child: Tenant, raw_key_id: str) -> dict[str, Any]:
     row = await cur.fetchone()
     if row is None:
         raise errors.NotFound(f"API key {key_id} not found.")
-    return dict(json.loads(row[0]))
+    return dict(codec.loads(row[0]))
 
 
 async def rotate(ctx: Ctx, child: Tenant, raw_key_id: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from emulator.fakes import content as fake
 from emulator.ids import uuid_from
 from emulator.services import actors, generation, projects
 from emulator.services import containers as cs
+from emulator.store import codec
 
 KIND = "content_clone_from_post"
 DURATION = 240
@@ -27,7 +28,7 @@ async def _first_row(ctx: Ctx, sql: str, params: tuple[Any, ...]) -> dict[str, A
     except sqlite3.OperationalError:  # the owning area's table is not there
         return None
     row = await cur.fetchone()
-    return json.loads(row[0]) if row else None
+    return codec.loads(row[0]) if row else None
 
 
 async def find_post(ctx: Ctx, post_id: str) -> dict[str, Any] | None:

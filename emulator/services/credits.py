@@ -11,6 +11,7 @@ from emulator import errors
 from emulator.clock import db_time, iso
 from emulator.context import Ctx
 from emulator.pagination import PageRequest
+from emulator.store import codec
 from emulator.store.docs import log_page
 
 EVENT_TYPES = ("usage", "refund", "grant", "purchase", "adjustment", "allocation")
@@ -157,4 +158,4 @@ async def events_page(
         where.append("created_at <= ?")
         params.append(db_time(until))
     rows, cursor = await log_page(ctx.db, "credit_events", page, columns="data", where=where, params=params)
-    return [json.loads(r[1]) for r in rows], cursor
+    return [codec.loads(r[1]) for r in rows], cursor

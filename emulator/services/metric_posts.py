@@ -20,6 +20,7 @@ from typing import Any
 from emulator.clock import db_time, iso, parse_instant
 from emulator.context import Ctx, subscribe
 from emulator.domain import performance as perf
+from emulator.store import codec
 
 UGC_SOURCES = ("ugc", "creator", "external", "sift")
 
@@ -36,7 +37,7 @@ async def _row(ctx: Ctx, table: str, id_: str | None) -> dict[str, Any] | None:
         return None
     cur = await ctx.db.execute(f"SELECT data FROM {table} WHERE id = ? AND tenant_id = ?", (id_, ctx.tenant_id))
     row = await cur.fetchone()
-    return json.loads(row[0]) if row else None
+    return codec.loads(row[0]) if row else None
 
 
 def temperature_of(account: dict[str, Any] | None) -> str:
@@ -115,7 +116,7 @@ async def register_post(
     cur = await ctx.db.execute("SELECT data FROM metric_posts WHERE id = ? AND tenant_id = ?", (post_id, ctx.tenant_id))
     existing = await cur.fetchone()
     if existing:
-        return json.loads(existing[0])
+        return codec.loads(existing[0])
     account = await _row(ctx, "social_accounts", social_account_id)
     container = await _row(ctx, "containers", container_id)
     try:  # publishing's platform post row (media kind, caption) when it exists
@@ -246,7 +247,7 @@ async def posts_by_id(ctx: Ctx, ids: list[str]) -> list[dict[str, Any]]:
         f"SELECT data FROM metric_posts WHERE tenant_id = ? AND id IN ({','.join('?' for _ in ids)})",
         (ctx.tenant_id, *ids),
     )
-    return [json.loads(r[0]) for r in rows]
+    return [codec.loads(r[0]) for r in rows]
 
 
 async def latest_values(ctx: Ctx, ids: list[str], at: datetime) -> dict[str, dict[str, int]]:

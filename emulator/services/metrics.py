@@ -8,7 +8,6 @@ caller (`id` must be the caller's org id). Anything else is 404.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from emulator.context import Ctx
 from emulator.domain import metric_series as ms
 from emulator.domain import performance as perf
 from emulator.services import metric_posts, projects
+from emulator.store import codec
 
 SCOPES = ("platform_post", "social_account", "project", "project_layer", "organization")
 PAID_METRICS = ("spend", "conversions", "roas", "cpa", "cpc", "cpm", "ctr", "clicks", "revenue", "frequency",
@@ -59,7 +59,7 @@ async def _project_accounts(ctx: Ctx, project_ids: list[str] | None) -> list[str
         sql += f" AND project_id IN ({','.join('?' for _ in project_ids) or 'NULL'})"
         params += project_ids
     rows = await ctx.db.execute_fetchall(sql + " ORDER BY id", params)
-    return [r[0] for r in rows if not is_ugc_account(json.loads(r[1]))]
+    return [r[0] for r in rows if not is_ugc_account(codec.loads(r[1]))]
 
 
 async def layer_exists(ctx: Ctx, project_id: str, layer_id: str) -> bool:
@@ -128,7 +128,7 @@ async def deltas(
     zero = [0] * len(perf.COUNTERS)
     out: list[tuple[datetime, list[int]]] = []
     for (data,) in rows:
-        post = json.loads(data)
+        post = codec.loads(data)
 
         def counters(at: datetime, post: dict[str, Any] = post) -> list[int]:
             values = metric_posts.values_visible(ctx, post, at)

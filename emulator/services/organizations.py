@@ -20,6 +20,7 @@ from emulator.context import Ctx
 from emulator.ids import normalize_id
 from emulator.pagination import PageRequest
 from emulator.services import credits
+from emulator.store import codec
 from emulator.store.docs import Docs
 from emulator.tenancy import Tenant
 
@@ -210,7 +211,7 @@ async def archive(ctx: Ctx, record: dict[str, Any], child: Tenant) -> dict[str, 
     revoked = 0
     rows = await ctx.db.execute_fetchall("SELECT data FROM api_keys WHERE tenant_id = ?", (child.id,))
     for (data,) in rows:
-        key = json.loads(data)
+        key = codec.loads(data)
         if key.get("status") == "active" and not _grace_over(key, child.now()):
             revoked += 1
         if key.get("status") == "active":

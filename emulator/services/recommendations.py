@@ -18,6 +18,7 @@ from emulator.clock import db_time, parse_instant
 from emulator.context import Ctx
 from emulator.domain import performance as perf
 from emulator.services import ads_content, ads_metrics, metric_posts
+from emulator.store import codec
 from emulator.store.docs import Docs
 
 KINDS = ("value_propositions", "refresh_fatigued")
@@ -73,7 +74,7 @@ async def _value_propositions(ctx: Ctx, project_id: str) -> None:
         " AND published_at >= ? ORDER BY published_at, id",
         (ctx.tenant_id, project_id, db_time(ctx.now), db_time(since)),
     )
-    posts = [json.loads(r[0]) for r in rows]
+    posts = [codec.loads(r[0]) for r in rows]
     latest = await metric_posts.latest_values(ctx, [p["id"] for p in posts], ctx.now)
     by_hook: dict[str, dict[str, Any]] = {}
     overall = dict.fromkeys(perf.COUNTERS, 0)

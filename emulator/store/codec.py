@@ -1,7 +1,7 @@
 """JSON for the document tables, the timeline and timer payloads: orjson, several times faster
 than the standard library at both ends (a posting week encodes and decodes a few hundred
 thousand documents). The text is compact JSON that SQLite's json functions read as before;
-anything orjson refuses (an integer beyond 64 bits) goes through the standard library."""
+anything orjson refuses (an integer beyond 64 bits; reading NaN) goes through the standard library."""
 from __future__ import annotations
 
 import json
@@ -20,4 +20,7 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    return orjson.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # NaN or Infinity, which only the standard library writes
+        return json.loads(text)
