@@ -12,6 +12,7 @@ The base is the URL the emulator is reached at, learned from the first request t
 from __future__ import annotations
 
 import functools
+import hashlib
 import struct
 import zlib
 
@@ -76,6 +77,7 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 # ---------------------------------------------------------------------------- MP4
 
 
+@functools.lru_cache(maxsize=1)
 def mp4() -> bytes:
     """A real, playable clip (1 s, 90x160, H.264 baseline, no audio; fixtures/media/
     placeholder.mp4, made once with ffmpeg) so players and UIs can render every video asset.
@@ -116,3 +118,19 @@ def render(tok: str, name: str) -> tuple[bytes, str] | None:
         size = THUMB_SIZE if stem.endswith("-thumb") else IMAGE_SIZE
         return png(*size, colour(tok, stem.removesuffix("-thumb"))), CONTENT_TYPES[ext]
     return mp4(), CONTENT_TYPES[ext]
+
+
+def fingerprint(tok: str, name: str) -> tuple[int, str, str] | None:
+    """(size in bytes, SHA-256 hex, Content-Type) of what `render` serves for the path."""
+    served = render(tok, name)
+    if served is None:
+        return None
+    data, mime = served
+    return len(data), _sha256(data), mime
+
+
+@functools.lru_cache(maxsize=1024)
+def _sha256(data: bytes) -> str:
+    # keyed by the bytes themselves: `png` and `mp4` hand out cached objects, whose hash Python
+    # keeps after the first lookup, so a repeat costs no pass over the data
+    return hashlib.sha256(data).hexdigest()

@@ -12,7 +12,6 @@ answer carries the first non-None one as `pendingSchedulePromotion`.
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -89,20 +88,23 @@ def blank(ctx: Ctx, container_id: str, project_id: str, **fields: Any) -> dict[s
     return record
 
 
-def _absolute(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("/_emulator/media/"):
-        return media.base_url() + value
-    if isinstance(value, list):
-        return [_absolute(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _absolute(v) for k, v in value.items()}
+def _absolute(value: Any, base: str | None = None) -> Any:
+    """Media paths made absolute, throughout a stored value (JSON types only)."""
+    kind = type(value)
+    if kind is str:
+        return (base or media.base_url()) + value if value.startswith("/_emulator/media/") else value
+    if kind is list:
+        return [_absolute(v, base) for v in value]
+    if kind is dict:
+        return {k: _absolute(v, base) for k, v in value.items()}
     return value
 
 
 def public(container: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in container.items() if not k.startswith("_")}
+    base = media.base_url()
     for key in ("preview", "assets", "primaryAsset"):
-        out[key] = _absolute(out.get(key))
+        out[key] = _absolute(out.get(key), base)
     return out
 
 
@@ -178,9 +180,9 @@ def _asset(tok: str, asset_id: str, kind: str, *, duration_ms: int | None = None
         file = f"{asset_id}-{duration_ms or 15000}ms.mp4"
     else:
         file = f"{asset_id}.png"
-    served = media.render(tok, file)
+    served = media.fingerprint(tok, file)
     assert served is not None
-    data, served_mime = served
+    served_size, served_sha, served_mime = served
     width, height = (media.IMAGE_SIZE if kind == "image" else (1080, 1920))
     asset: dict[str, Any] = {
         "assetId": asset_id,
@@ -191,8 +193,8 @@ def _asset(tok: str, asset_id: str, kind: str, *, duration_ms: int | None = None
         "width": width,
         "height": height,
         "mimeType": mime or served_mime,
-        "sizeBytes": size if size is not None else len(data),
-        "checksumSha256": hashlib.sha256(data).hexdigest() if size is None else None,
+        "sizeBytes": size if size is not None else served_size,
+        "checksumSha256": served_sha if size is None else None,
     }
     if name:
         asset["filename"] = name
