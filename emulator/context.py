@@ -34,6 +34,9 @@ class Ctx:
     api_key_id: str | None = None
     request_id: str | None = None
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # What one step of this unit of work hands the next, keyed by its owner (e.g. the rows a
+    # scheduled fire found due, for the run it starts). Lives and dies with the Ctx.
+    scratch: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def tenant_id(self) -> str:

@@ -275,7 +275,7 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
         state = await _fresh_state(ctx, layer, command_id)
         state["skipped"] += 1
         await _put_state(ctx, layer["id"], command_id, state)
-    elif command_id not in WORK or await WORK[command_id](ctx, layer):
+    elif command_id not in WORK or await _has_work(ctx, layer, command_id):
         run = await start(ctx, layer, command_id, "scheduled", {}, inline=True)
         state = await _fresh_state(ctx, layer, command_id)
         state["runs"] += 1
@@ -289,6 +289,15 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
     current = await ctx.next_timer(kind, layer["id"])
     if nxt is not None and (current is None or nxt < current):
         await ctx.schedule(kind, nxt, ref=layer["id"])
+
+
+async def _has_work(ctx: Ctx, layer: dict[str, Any], command_id: str) -> bool:
+    """Whether a scheduled fire has work. process-due hands the rows it found to its run, which
+    starts at once in the same transaction, instead of selecting and reconciling them again."""
+    found = await WORK[command_id](ctx, layer)
+    if found and command_id == "process-due":
+        ctx.scratch[("due", layer["id"])] = found
+    return bool(found)
 
 
 async def _pull_in(ctx: Ctx, command_id: str, layer_id: str, at: datetime) -> None:
