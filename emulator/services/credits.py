@@ -3,7 +3,6 @@ without reserving or debiting, unless a tenant switches metering on through the 
 (`POST /_emulator/credits {"metered": true}`), which makes 402 and the ledger testable."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -136,7 +135,7 @@ async def _ledger(
     }
     await ctx.db.execute(
         "INSERT INTO credit_events(id, tenant_id, project_id, event_type, created_at, data) VALUES (?,?,?,?,?,?)",
-        (event_id, ctx.tenant_id, project_id, event_type, db_time(ctx.now), json.dumps(row)),
+        (event_id, ctx.tenant_id, project_id, event_type, db_time(ctx.now), codec.dumps(row)),
     )
 
 

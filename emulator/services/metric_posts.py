@@ -12,7 +12,6 @@ creative at that instant when it catches up).
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -159,7 +158,7 @@ async def register_post(
         "INSERT INTO metric_posts(id, tenant_id, project_id, social_account_id, container_id, layer_id, platform,"
         " source_type, published_at, first_synced_at, next_sync_at, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (post_id, ctx.tenant_id, project_id, social_account_id, container_id, layer_id, record["platform"],
-         source_type, db_time(published_at), db_time(first_tick), None, json.dumps(record)),
+         source_type, db_time(published_at), db_time(first_tick), None, codec.dumps(record)),
     )
     return record
 

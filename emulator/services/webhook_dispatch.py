@@ -8,7 +8,6 @@ own short transaction: inbox row, delivery and endpoint counters, the next retry
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,7 @@ from emulator.engine import timer
 from emulator.services import deliveries, webhooks
 from emulator.services.deliveries import DELIVERIES, TIMER
 from emulator.services.webhooks import ENDPOINTS
+from emulator.store import codec
 
 if TYPE_CHECKING:
     from emulator.emulator import Emulator
@@ -245,7 +245,7 @@ async def _inbox(ctx: Ctx, attempt: Attempt, status: int | None, text: str | Non
         "INSERT INTO webhook_attempts(id, tenant_id, endpoint_id, delivery_id, event_id, event_type, at, data)"
         " VALUES (?,?,?,?,?,?,?,?)",
         (entry["id"], ctx.tenant_id, attempt.endpoint_id, attempt.delivery_id, attempt.event_id,
-         attempt.event_type, entry["at"], json.dumps(entry)),
+         attempt.event_type, entry["at"], codec.dumps(entry)),
     )
     await ctx.record(
         "webhook",
