@@ -42,6 +42,10 @@ class Emulator:
         self.server_errors: list[ServerError] = []
         self.ticker = None  # emulator.ticker.Ticker with the real clock
         self.started_at: float | None = None
+        # Tenants known to have no active webhook endpoint: every domain event asks, and almost
+        # always the answer is none. A hint only (webhooks.subscribed keeps it; anything that can
+        # add or reactivate an endpoint drops the tenant from it); never persisted.
+        self.no_endpoints: set[str] = set()
 
     @property
     def default_key(self) -> str:

@@ -92,6 +92,7 @@ async def _move_project(ctx: Ctx, project_id: str, child_id: str) -> None:
     names it as `projectId`; then the timers about any of them. History stays where it happened."""
     parent_id = ctx.tenant_id
     moved_ids: set[str] = {project_id}
+    ctx.emu.no_endpoints.discard(child_id)  # the project's webhook endpoints may move over
     for table in await _tables_with(ctx, "tenant_id"):
         if table in HISTORY:
             continue

@@ -93,6 +93,7 @@ async def create(ctx: Ctx, fields: dict[str, Any]) -> tuple[dict[str, Any], str]
         "_secrets": [{"secret": secret, "expiresAt": None}],
     }
     await ENDPOINTS.insert(ctx.db, ctx.tenant_id, endpoint)
+    ctx.emu.no_endpoints.discard(ctx.tenant_id)
     await ctx.record("webhook", {"endpointId": endpoint["id"], "url": url, "events": events},
                      type="webhook.endpoint_created", project_id=project_id)
     return endpoint, secret
@@ -104,6 +105,7 @@ async def get(ctx: Ctx, endpoint_id: str) -> dict[str, Any]:
 
 async def save(ctx: Ctx, endpoint: dict[str, Any]) -> None:
     await ENDPOINTS.save(ctx.db, ctx.tenant_id, endpoint)
+    ctx.emu.no_endpoints.discard(ctx.tenant_id)
 
 
 async def list_page(
@@ -122,8 +124,13 @@ async def list_page(
 
 async def subscribed(ctx: Ctx, event_type: str, project_id: str | None) -> list[dict[str, Any]]:
     """Active endpoints of the tenant that take `event_type` for `project_id`, oldest first."""
+    if ctx.tenant_id in ctx.emu.no_endpoints:
+        return []
+    active = await ENDPOINTS.find(ctx.db, ctx.tenant_id, "status = 'active'", order="created_at, rowid")
+    if not active:
+        ctx.emu.no_endpoints.add(ctx.tenant_id)
     out = []
-    for endpoint in await ENDPOINTS.find(ctx.db, ctx.tenant_id, "status = 'active'", order="created_at, rowid"):
+    for endpoint in active:
         if event_type not in endpoint["events"]:
             continue
         scoped = endpoint.get("projectId")
