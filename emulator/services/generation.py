@@ -84,7 +84,9 @@ def _video_ms(ctx: Ctx, c: dict[str, Any]) -> int:
     return 9000 + stable_int(ctx.seed, "duration", c["id"]) % 21001
 
 
-async def _complete_one(ctx: Ctx, project: dict[str, Any], c: dict[str, Any], params: dict[str, Any]) -> None:
+async def _complete_one(
+    ctx: Ctx, project: dict[str, Any], c: dict[str, Any], params: dict[str, Any], bank: list[str]
+) -> None:
     fmt = c["format"]
     kind = SPECS[fmt][2]
     key = c["id"]
@@ -93,7 +95,7 @@ async def _complete_one(ctx: Ctx, project: dict[str, Any], c: dict[str, Any], pa
     if "_fixedCaption" in c:
         c["caption"] = c.pop("_fixedCaption")
     else:
-        c["caption"] = fake.caption(ctx.seed, project, key, await _bank(ctx, project["id"]))
+        c["caption"] = fake.caption(ctx.seed, project, key, bank)
     if kind == "video":
         cs.build_media(ctx, c, "video", duration_ms=_video_ms(ctx, c))
     else:
@@ -138,10 +140,11 @@ async def _on_complete(ctx: Ctx, job: dict[str, Any]) -> dict[str, Any]:
     from emulator.services import projects
 
     project = await projects.get(ctx, job["projectId"])
+    bank = await _bank(ctx, project["id"])
     done = []
     for c in await _containers(ctx, job):
         if c["status"] in ("queued", "processing"):
-            await _complete_one(ctx, project, c, job["_params"])
+            await _complete_one(ctx, project, c, job["_params"], bank)
         done.append(c)
     first = cs.public(done[0]) if done else {"assets": []}
     return {"containerId": job.get("containerId"), "containerIds": job.get("containerIds"), "assets": first["assets"]}

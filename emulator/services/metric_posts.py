@@ -116,10 +116,12 @@ async def register_post(
     existing = await cur.fetchone()
     if existing:
         return codec.loads(existing[0])
-    account = await _row(ctx, "social_accounts", social_account_id)
-    container = await _row(ctx, "containers", container_id)
+    # the records publishing just loaded or wrote for this post, when it handed them over
+    known = {r["id"]: r for r in ctx.scratch.pop(("published", post_id), ())}
+    account = known.get(social_account_id or "") or await _row(ctx, "social_accounts", social_account_id)
+    container = known.get(container_id or "") or await _row(ctx, "containers", container_id)
     try:  # publishing's platform post row (media kind, caption) when it exists
-        platform_post = await _row(ctx, "platform_posts", post_id) or {}
+        platform_post = known.get(post_id) or await _row(ctx, "platform_posts", post_id) or {}
     except sqlite3.OperationalError:  # table not there (yet): the container alone decides
         platform_post = {}
     if source_type is None:

@@ -168,7 +168,8 @@ async def _complete(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
             await _fail(ctx, row, outcome.get("code") or "PLATFORM_REJECTED", str(outcome.get("message")),
                         status="pending_manual")
         return
-    account = await load_account(ctx, row.get("socialAccountId")) or {"id": row.get("socialAccountId")}
+    loaded = await load_account(ctx, row.get("socialAccountId"))
+    account = loaded or {"id": row.get("socialAccountId")}
     container = await load_container(ctx, row.get("containerId"))
     external_id, external_url = platforms.external_ids(ctx, row["platform"], account, row["id"])
     row.update(status="posted", externalId=external_id, externalUrl=external_url, publishedAt=ctx.iso_now())
@@ -179,6 +180,8 @@ async def _complete(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
     row["platformPostId"] = post["id"]
     await sp.save(ctx, row)
     await _transition(ctx, row, "posting", "posted")
+    # what the post.published subscribers would read again (metric_posts.register_post)
+    ctx.scratch[("published", post["id"])] = [r for r in (loaded, container, post) if r is not None]
     await ctx.emit(
         "post.published",
         {"scheduledPostId": row["id"], "containerId": row.get("containerId"), "externalId": external_id,

@@ -271,6 +271,7 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
         await ctx.schedule(kind, at, ref=layer["id"])
         return
     # Idle fires leave no trace but the arithmetic count (`fires` is computed from the cadence).
+    maybe_held = True  # may rows still wait in their window after this fire (process-due)?
     if await runs.running(ctx, layer["id"], command_id):
         state = await _fresh_state(ctx, layer, command_id)
         state["skipped"] += 1
@@ -281,7 +282,12 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
         state["runs"] += 1
         state["lastRunId"], state["lastRunAt"] = run["runId"], run["startedAt"]
         await _put_state(ctx, layer["id"], command_id, state)
-    if command_id == "process-due" and publish_due.will_publish(layer):
+        # every row ready in the window was in the run: none held unless one stayed ready
+        posts = (run.get("output") or {}).get("posts") if run["status"] == "completed" else None
+        maybe_held = posts is None or any(p.get("status") == "ready" for p in posts)
+    else:
+        maybe_held = False  # no row was ready in its window
+    if command_id == "process-due" and maybe_held and publish_due.will_publish(layer):
         held = await publish_due.unpublished_in_window(ctx, layer)
         if held:
             await _pull_in(ctx, "recover-overdue", layer["id"], recover.wake_for_window(dist_instant(held[0]["scheduledAt"])))

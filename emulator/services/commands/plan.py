@@ -17,11 +17,15 @@ from emulator.services.runs import CommandFailed, Recorder
 
 
 async def load_timezone(ctx: Ctx, layer: dict[str, Any], rec: Recorder) -> str:
+    return str((await load_project(ctx, layer, rec)).get("timezone") or "UTC")
+
+
+async def load_project(ctx: Ctx, layer: dict[str, Any], rec: Recorder) -> dict[str, Any]:
+    """The `loadProjectTimezone` activity; answers the whole project."""
     rec.begin("loadProjectTimezone", {"projectId": layer["projectId"]})
     project = await projects.get(ctx, layer["projectId"])
-    tz = project.get("timezone") or "UTC"
-    rec.end({"timezone": tz})
-    return str(tz)
+    rec.end({"timezone": project.get("timezone") or "UTC"})
+    return project
 
 
 async def validate_account(ctx: Ctx, layer: dict[str, Any], rec: Recorder) -> dict[str, Any]:
@@ -56,7 +60,8 @@ def grid_times(layer: dict[str, Any], temp: str) -> list[Any]:
 
 async def run_plan(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec: Recorder) -> dict[str, Any]:
     cfg = layer["config"]
-    tz = await load_timezone(ctx, layer, rec)
+    project = await load_project(ctx, layer, rec)
+    tz = str(project.get("timezone") or "UTC")
     account = await validate_account(ctx, layer, rec)
     snap = await load_snapshot(ctx, account, rec)
 
@@ -93,7 +98,7 @@ async def run_plan(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any], rec:
     attached = await attach_available(ctx, layer, available, rec)
     rec.end({"attached": attached})
 
-    generation = await request_generation(ctx, layer, account, rec)
+    generation = await request_generation(ctx, layer, account, rec, project)
     return {
         "temperature": snap["temperature"], "slotsPerDay": p.slots_per_day, "horizonDays": p.horizon_days,
         "created": len(p.to_create), "removed": removed, "attached": len(attached),
@@ -128,7 +133,9 @@ async def attach_available(
     return out
 
 
-async def request_generation(ctx: Ctx, layer: dict[str, Any], account: dict[str, Any], rec: Recorder) -> int:
+async def request_generation(
+    ctx: Ctx, layer: dict[str, Any], account: dict[str, Any], rec: Recorder, project: dict[str, Any] | None = None
+) -> int:
     cfg = layer["config"]
     if cfg.get("generationMode") != "automatic" or cfg["distributionMode"] == "manual":
         return 0
@@ -141,7 +148,7 @@ async def request_generation(ctx: Ctx, layer: dict[str, Any], account: dict[str,
         return 0
     from emulator.services import generation
 
-    project = await projects.get(ctx, layer["projectId"])
+    project = project or await projects.get(ctx, layer["projectId"])
     try:
         _, queued = await generation.request_generation(
             ctx, project, format="auto", social_account_id=account["id"], count=count
@@ -150,16 +157,17 @@ async def request_generation(ctx: Ctx, layer: dict[str, Any], account: dict[str,
         rec.log(f"generation was refused: {exc.code} {exc.message}", "warning")
         rec.end({"requested": 0, "containerIds": [], "error": {"code": exc.code, "message": exc.message}})
         return 0
-    attached = await _attach_in_flight(ctx, layer, queued, rec)
+    attached = await _attach_in_flight(ctx, [r for r in empty if not r.get("pinned")], queued, rec)
     rec.end({"requested": len(queued), "containerIds": [c["id"] for c in queued], "attached": attached})
     return len(queued)
 
 
 async def _attach_in_flight(
-    ctx: Ctx, layer: dict[str, Any], queued: list[dict[str, Any]], rec: Recorder
+    ctx: Ctx, empty: list[dict[str, Any]], queued: list[dict[str, Any]], rec: Recorder
 ) -> list[dict[str, Any]]:
+    """The new containers into the empty slots, earliest first (the generation request
+    changed no slot since `empty` was read)."""
     out = []
-    empty = [r for r in await empty_future(ctx, layer["id"]) if not r.get("pinned")]
     for row, container in zip(empty, queued):
         claimed = await dist.claim(ctx, row, container)
         if claimed is not None:
