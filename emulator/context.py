@@ -37,6 +37,10 @@ class Ctx:
     # What one step of this unit of work hands the next, keyed by its owner (e.g. the rows a
     # scheduled fire found due, for the run it starts). Lives and dies with the Ctx.
     scratch: dict[Any, Any] = field(default_factory=dict)
+    # The earliest due time of (kind, ref) timers as this unit of work has seen or left it
+    # (None: there are none), so repeated `next_timer` asks (a wake hint per row written) cost
+    # one query. Every timer write of a tenant within one unit of work goes through its Ctx.
+    _earliest: dict[tuple[str, str], datetime | None] = field(default_factory=dict)
 
     @property
     def tenant_id(self) -> str:
@@ -102,6 +106,9 @@ class Ctx:
             "INSERT INTO timers(tenant_id, due_at, kind, ref, payload) VALUES (?,?,?,?,?)",
             (self.tenant.id, db_time(due_at), kind, ref, codec.dumps(payload or {})),
         )
+        if ref is not None and (kind, ref) in self._earliest:
+            known = self._earliest[(kind, ref)]
+            self._earliest[(kind, ref)] = due_at if known is None or due_at < known else known
         return int(cur.lastrowid or 0)
 
     async def cancel_timers(self, kind: str, ref: str) -> int:
@@ -109,9 +116,13 @@ class Ctx:
             "DELETE FROM timers WHERE tenant_id = ? AND kind = ? AND ref = ?",
             (self.tenant.id, kind, ref),
         )
+        self._earliest[(kind, ref)] = None
         return cur.rowcount
 
     async def next_timer(self, kind: str, ref: str) -> datetime | None:
+        """The earliest due time of the tenant's `kind` timers for `ref` (None: none)."""
+        if (kind, ref) in self._earliest:
+            return self._earliest[(kind, ref)]
         from emulator.clock import from_db
 
         cur = await self.db.execute(
@@ -119,7 +130,9 @@ class Ctx:
             (self.tenant.id, kind, ref),
         )
         row = await cur.fetchone()
-        return from_db(row[0]) if row and row[0] else None
+        found = from_db(row[0]) if row and row[0] else None
+        self._earliest[(kind, ref)] = found
+        return found
 
     def later(self, fn: Callable[[], Awaitable[None]]) -> None:
         """Run `fn` after this transaction commits (outside the store lock): network calls."""

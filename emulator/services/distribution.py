@@ -110,11 +110,14 @@ def empty_row(ctx: Ctx, layer: dict[str, Any], account: dict[str, Any], at: date
     )
 
 
-async def claim(ctx: Ctx, row: dict[str, Any], container: dict[str, Any]) -> dict[str, Any] | None:
+async def claim(
+    ctx: Ctx, row: dict[str, Any], container: dict[str, Any], *, new_container: bool = False
+) -> dict[str, Any] | None:
     """Compare-and-set: put `container` into the empty `row` and answer the row as written; None
     when someone got there first (the row is no longer an empty `pending` slot, or the container
-    already sits on the layer)."""
-    if await holds(ctx, row["layerId"], container["id"]):
+    already sits on the layer). `new_container`: created in this transaction, so no row can
+    hold it yet."""
+    if not new_container and await holds(ctx, row["layerId"], container["id"]):
         return None
     status = "ready" if container.get("status") == "completed" and gate(container) == "ok" else "pending_assets"
     row = dict(row)

@@ -169,7 +169,7 @@ async def _attach_in_flight(
     changed no slot since `empty` was read)."""
     out = []
     for row, container in zip(empty, queued):
-        claimed = await dist.claim(ctx, row, container)
+        claimed = await dist.claim(ctx, row, container, new_container=True)
         if claimed is not None:
             await dist.emit_scheduled(ctx, claimed)
             out.append({"scheduledPostId": row["id"], "containerId": container["id"], "status": claimed["status"]})
