@@ -50,6 +50,8 @@ async def on_event(ctx: Ctx, event: dict[str, Any]) -> None:
     event_type = event.get("type")
     if event_type not in cat.CATALOG or event_type == cat.TEST_EVENT:
         return
+    if ctx.tenant_id in ctx.emu.no_endpoints and not ctx.tenant.parent_id:
+        return  # nobody to deliver to (the common case): build nothing
     data = dict(event.get("data") or {})
     project_id = event.get("projectId") or data.get("projectId")
     if project_id is not None:

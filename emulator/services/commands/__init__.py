@@ -273,15 +273,10 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
     # Idle fires leave no trace but the arithmetic count (`fires` is computed from the cadence).
     maybe_held = True  # may rows still wait in their window after this fire (process-due)?
     if await runs.running(ctx, layer["id"], command_id):
-        state = await _fresh_state(ctx, layer, command_id)
-        state["skipped"] += 1
-        await _put_state(ctx, layer["id"], command_id, state)
+        await _count_fire(ctx, layer, command_id, None)
     elif command_id not in WORK or await _has_work(ctx, layer, command_id):
         run = await start(ctx, layer, command_id, "scheduled", {}, inline=True)
-        state = await _fresh_state(ctx, layer, command_id)
-        state["runs"] += 1
-        state["lastRunId"], state["lastRunAt"] = run["runId"], run["startedAt"]
-        await _put_state(ctx, layer["id"], command_id, state)
+        await _count_fire(ctx, layer, command_id, run)
         # every row ready in the window was in the run: none held unless one stayed ready
         posts = (run.get("output") or {}).get("posts") if run["status"] == "completed" else None
         maybe_held = posts is None or any(p.get("status") == "ready" for p in posts)
@@ -295,6 +290,31 @@ async def _fire(ctx: Ctx, ref: str | None, command_id: str) -> None:
     current = await ctx.next_timer(kind, layer["id"])
     if nxt is not None and (current is None or nxt < current):
         await ctx.schedule(kind, nxt, ref=layer["id"])
+
+
+async def _count_fire(ctx: Ctx, layer: dict[str, Any], command_id: str, run: dict[str, Any] | None) -> None:
+    """Count a fire that ran (`run`) or was skipped (None) on the layer's scheduler state: one
+    UPDATE when the state row exists (it does from the layer's first activation on)."""
+    if run is not None:
+        cur = await ctx.db.execute(
+            "UPDATE layer_commands SET runs = runs + 1, last_run_id = ?, last_run_at = ?"
+            " WHERE tenant_id = ? AND layer_id = ? AND command_id = ?",
+            (run["runId"], run["startedAt"], ctx.tenant_id, layer["id"], command_id),
+        )
+    else:
+        cur = await ctx.db.execute(
+            "UPDATE layer_commands SET skipped = skipped + 1 WHERE tenant_id = ? AND layer_id = ? AND command_id = ?",
+            (ctx.tenant_id, layer["id"], command_id),
+        )
+    if cur.rowcount:
+        return
+    state = await _fresh_state(ctx, layer, command_id)
+    if run is not None:
+        state["runs"] += 1
+        state["lastRunId"], state["lastRunAt"] = run["runId"], run["startedAt"]
+    else:
+        state["skipped"] += 1
+    await _put_state(ctx, layer["id"], command_id, state)
 
 
 async def _has_work(ctx: Ctx, layer: dict[str, Any], command_id: str) -> bool:
