@@ -88,15 +88,28 @@ def blank(ctx: Ctx, container_id: str, project_id: str, **fields: Any) -> dict[s
     return record
 
 
+_MEDIA_PATH = "/_emulator/media/"
+
+
 def _absolute(value: Any, base: str | None = None) -> Any:
-    """Media paths made absolute, throughout a stored value (JSON types only)."""
+    """Media paths made absolute, throughout a stored value (JSON types only). Leaves are
+    handled in place, without a call each: assets are flat dicts, thousands a week."""
+    base = base or media.base_url()
     kind = type(value)
     if kind is str:
-        return (base or media.base_url()) + value if value.startswith("/_emulator/media/") else value
+        return base + value if value.startswith(_MEDIA_PATH) else value
     if kind is list:
-        return [_absolute(v, base) for v in value]
+        return [
+            (base + v if v.startswith(_MEDIA_PATH) else v) if type(v) is str
+            else _absolute(v, base) if type(v) in (list, dict) else v
+            for v in value
+        ]
     if kind is dict:
-        return {k: _absolute(v, base) for k, v in value.items()}
+        return {
+            k: (base + v if v.startswith(_MEDIA_PATH) else v) if type(v) is str
+            else _absolute(v, base) if type(v) in (list, dict) else v
+            for k, v in value.items()
+        }
     return value
 
 

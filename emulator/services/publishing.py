@@ -67,9 +67,11 @@ def media_kind(container: dict[str, Any] | None) -> str | None:
 
 # --- the publisher ------------------------------------------------------------------------
 
-async def publish_row(ctx: Ctx, post: dict[str, Any]) -> dict[str, Any]:
-    """Attempt one due row now. Returns the stored row (internal shape) after the attempt."""
-    row = await sp.SCHEDULED_POSTS.get(ctx.db, ctx.tenant_id, post["id"])
+async def publish_row(ctx: Ctx, post: dict[str, Any], *, current: bool = False) -> dict[str, Any]:
+    """Attempt one due row now. Returns the stored row (internal shape) after the attempt.
+    `current`: `post` is the stored row as this transaction last read or wrote it (else it is
+    read again)."""
+    row = post if current else await sp.SCHEDULED_POSTS.get(ctx.db, ctx.tenant_id, post["id"])
     if row is None or row["status"] not in ("ready", "queued"):
         return row or post
     container = await load_container(ctx, row.get("containerId"))

@@ -71,3 +71,28 @@ def test_tokens_are_tenant_scoped_and_stable() -> None:
     assert media.token(0, "org_a", "cnt_1") == media.token(0, "org_a", "cnt_1")
     assert media.token(0, "org_a", "cnt_1") != media.token(0, "org_b", "cnt_1")
     assert media.token(0, "org_a", "cnt_1") != media.token(1, "org_a", "cnt_1")
+
+
+def _reference_absolute(value: object, base: str) -> object:
+    if isinstance(value, str):
+        return base + value if value.startswith("/_emulator/media/") else value
+    if isinstance(value, list):
+        return [_reference_absolute(v, base) for v in value]
+    if isinstance(value, dict):
+        return {k: _reference_absolute(v, base) for k, v in value.items()}
+    return value
+
+
+_paths = st.sampled_from(["/_emulator/media/t/a.png", "/_emulator/media", "x/_emulator/media/", ""]) | st.text(max_size=6)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _paths,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=15,
+)
+
+
+@given(_json)
+def test_absolute_media_urls_reach_every_media_path_string_and_nothing_else(value: object) -> None:
+    from emulator.services import containers
+
+    assert containers._absolute(value, "http://h:1") == _reference_absolute(value, "http://h:1")

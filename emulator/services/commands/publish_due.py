@@ -92,7 +92,7 @@ async def run_process_due(ctx: Ctx, layer: dict[str, Any], params: dict[str, Any
             row["postingMode"] = "manual"
             await dist.sp.save(ctx, row)
             rec.log("manual distribution mode: handed to a person")
-        after = await publishing.publish_row(ctx, row)
+        after = await publishing.publish_row(ctx, row, current=True)  # due_rows read it in this transaction
         rec.heartbeat({"scheduledPostId": row["id"]})
         rec.end({"status": after.get("status"), "lastError": after.get("lastError")})
         results.append({"scheduledPostId": row["id"], "status": after.get("status")})
