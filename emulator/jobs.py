@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from emulator import errors
-from emulator.clock import iso
+from emulator.clock import iso, parse_instant
 from emulator.context import Ctx
 from emulator.engine import timer
 from emulator.store.docs import Docs
@@ -32,6 +32,9 @@ class JobKind:
     on_stage: Callable[[Ctx, dict[str, Any], str], Awaitable[None]] | None = None
     non_cancelable: frozenset[str] = field(default_factory=frozenset)
     duration: Callable[[Ctx, dict[str, Any]], tuple[tuple[str, float], ...]] | None = None
+    # Stages whose start does nothing but move the stage fields (`on_stage` has no effect for
+    # them): no timer fires at their boundary; a read past it moves the fields (`observe`).
+    passive: frozenset[str] = field(default_factory=frozenset)
 
     def plan(self, ctx: Ctx, job: dict[str, Any]) -> tuple[tuple[str, float], ...]:
         return self.duration(ctx, job) if self.duration else self.stages
@@ -89,21 +92,51 @@ async def start(
     plan = kind.plan(ctx, job)
     job["_plan"] = [list(s) for s in plan]
     job["stage"] = plan[0][0] if plan else "queued"
+    seconds = _until_next_step(kind, job)
     await JOBS.insert(ctx.db, ctx.tenant_id, job)
     forced = (ctx.tenant.settings.get("jobOutcomes") or {}).get(kind_name)
     if forced:
         await force(ctx, job, forced)
     else:
-        await _schedule_next(ctx, job)
+        await ctx.schedule("job.step", ctx.now + timedelta(seconds=seconds), ref=job["jobId"])
     await ctx.record("transition", {"jobId": job_id, "kind": kind_name, "to": "running"}, type="job.started")
     return job
 
 
-async def _schedule_next(ctx: Ctx, job: dict[str, Any]) -> None:
+def _until_next_step(kind: JobKind, job: dict[str, Any]) -> float:
+    """Seconds from the start of the current stage to the next step that does something: the
+    stage's own length, plus that of the passive stages right after it (counted in
+    `_skipped`, which `observe` walks through on reads)."""
     plan = job["_plan"]
     index = job["_stage"]
-    seconds = plan[index][1] if index < len(plan) else 0
-    await ctx.schedule("job.step", ctx.now + timedelta(seconds=seconds), ref=job["jobId"])
+    seconds = float(plan[index][1]) if index < len(plan) else 0.0
+    skipped = 0
+    while index + 1 + skipped < len(plan) and plan[index + 1 + skipped][0] in kind.passive:
+        seconds += float(plan[index + 1 + skipped][1])
+        skipped += 1
+    job["_skipped"] = skipped
+    return seconds
+
+
+def observe(job: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The job's stage fields as of `now` (in place): a boundary into a passive stage has no
+    timer, so whoever reads the job past it moves the fields, exactly as a step would have."""
+    skipped = job.get("_skipped") or 0
+    if not skipped or job["status"] != "running":
+        return job
+    plan = job["_plan"]
+    start = parse_instant(job.get("_stageStartedAt") or job["startedAt"])
+    while skipped:
+        end = start + timedelta(seconds=float(plan[job["_stage"]][1]))
+        if now < end:
+            break
+        start, skipped = end, skipped - 1
+        job["_stage"] += 1
+        job["stage"] = plan[job["_stage"]][0]
+        job["progress"] = _progress(job)
+        job["_stageStartedAt"] = iso(start)
+    job["_skipped"] = skipped
+    return job
 
 
 def _progress(job: dict[str, Any]) -> float:
@@ -114,7 +147,7 @@ def _progress(job: dict[str, Any]) -> float:
 
 
 async def get(ctx: Ctx, job_id: str) -> dict[str, Any]:
-    return await JOBS.require(ctx.db, ctx.tenant_id, job_id)
+    return observe(await JOBS.require(ctx.db, ctx.tenant_id, job_id), ctx.now)
 
 
 async def save(ctx: Ctx, job: dict[str, Any]) -> None:
@@ -130,6 +163,7 @@ async def _step(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
     if job.get("_cancelRequested"):
         await finish(ctx, job, "canceled")
         return
+    observe(job, ctx.now)  # through the passive stages this step stands in for
     job["_stage"] += 1
     plan = job["_plan"]
     if job["_stage"] >= len(plan):
@@ -137,11 +171,13 @@ async def _step(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
         return
     job["stage"] = plan[job["_stage"]][0]
     job["progress"] = _progress(job)
+    job["_stageStartedAt"] = ctx.iso_now()
     if kind.on_stage:
         await kind.on_stage(ctx, job, job["stage"])
+    seconds = 0.0 if job.get("_parked") else _until_next_step(kind, job)
     await save(ctx, job)
     if not job.get("_parked"):
-        await _schedule_next(ctx, job)
+        await ctx.schedule("job.step", ctx.now + timedelta(seconds=seconds), ref=job["jobId"])
 
 
 async def park(ctx: Ctx, job: dict[str, Any], on: str) -> None:
@@ -149,6 +185,7 @@ async def park(ctx: Ctx, job: dict[str, Any], on: str) -> None:
     (a dependency that settles at a moment nobody can predict, such as an influencer that may
     be forced ready or failed). The caller's stage fields stay as it set them."""
     job["_parked"] = on
+    job["_skipped"] = 0
 
 
 async def wake(ctx: Ctx, on: str, project_id: str | None) -> None:
@@ -204,6 +241,7 @@ async def force(ctx: Ctx, job: dict[str, Any], outcome: dict[str, Any]) -> None:
     await ctx.cancel_timers("job.finish", job["jobId"])
     mode = outcome["outcome"]
     job["_forced"] = outcome
+    job["_skipped"] = 0  # the stage fields stay where the force found them
     await save(ctx, job)
     if mode == "stuck":
         return
@@ -234,6 +272,10 @@ async def cancel(ctx: Ctx, job_id: str) -> tuple[int, dict[str, Any]]:
         if (job.get("_forced") or {}).get("outcome") == "stuck" or job.get("_parked"):
             # A stuck or parked job has no stage boundary coming; cancel takes effect at once.
             await ctx.schedule("job.step", ctx.now, ref=job_id)
+        elif job.get("_skipped"):  # the next timer is past a passive boundary: cancel lands at it
+            boundary = parse_instant(job.get("_stageStartedAt") or job["startedAt"]) + timedelta(
+                seconds=float(job["_plan"][job["_stage"]][1]))
+            await ctx.schedule("job.step", boundary, ref=job_id)
     return 202, {"jobId": job_id, "accepted": True}
 
 

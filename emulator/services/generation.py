@@ -182,6 +182,7 @@ for _name in (KIND, CLONE_KIND):
     jobs.register(JobKind(
         _name, stages=plan_for(90), duration=_plan, on_stage=_on_stage, on_complete=_on_complete,
         on_fail=_on_fail, on_cancel=_on_cancel, non_cancelable=frozenset({"finalizing"}),
+        passive=frozenset({"finalizing"}),
     ))
 
 
@@ -312,6 +313,8 @@ async def progress(ctx: Ctx, container: dict[str, Any]) -> dict[str, Any]:
         out.update(stage="finalizing" if status == "completed" else None, stageProgress=1.0 if status == "completed" else None)
         return out
     job = await jobs.JOBS.get(ctx.db, ctx.tenant_id, container.get("jobId") or "")
+    if job is not None:
+        jobs.observe(job, ctx.now)
     if job is None:  # an upload waiting for finalize
         out.update(stage="queued", stageProgress=0.0)
         return out

@@ -155,6 +155,31 @@ def test_cancel_refused_while_finalizing(api: Api) -> None:
     assert r.status_code == 409 and r.json()["error"]["details"]["subcode"] == "JOB_CANCEL_UNAVAILABLE"
 
 
+def test_a_cancel_lands_at_the_end_of_the_stage_it_was_asked_in(api: Api) -> None:
+    # builder: queued 2 s, generating_visuals 79 s, finalizing 9 s (no timer at that boundary)
+    project = brand_project(api)
+    job = build(api, project)
+    api.advance(seconds=10)
+    assert api.post(f"/v1/jobs/{job['jobId']}/cancel").status_code == 202
+    api.advance(seconds=70)  # t = 80 s
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["status"] == "running"
+    api.advance(seconds=1)  # t = 81 s: the generating_visuals -> finalizing boundary
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["status"] == "canceled"
+
+
+def test_the_finalizing_stage_shows_on_every_read_path(api: Api) -> None:
+    project = brand_project(api)
+    job = build(api, project)
+    api.advance(seconds=85)  # 4 s into finalizing
+    body = api.get(f"/v1/jobs/{job['jobId']}").json()
+    assert body["stage"] == "finalizing" and body["progress"] == 0.9
+    p = api.get(f"/v1/content/{job['containerIds'][0]}/progress").json()
+    assert p["stage"] == "finalizing" and p["stageProgress"] == round(4 / 9, 3) and p["etaSeconds"] == 5
+    api.advance(seconds=5)
+    done = api.get(f"/v1/jobs/{job['jobId']}").json()
+    assert done["status"] == "completed" and done["stage"] == "finalizing" and done["progress"] == 1.0
+
+
 def test_content_generated_event_fires_once_per_container(api: Api) -> None:
     project = brand_project(api)
     cid = build(api, project)["containerIds"][0]
