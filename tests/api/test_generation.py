@@ -313,20 +313,14 @@ def test_archiving_the_project_cancels_running_generations(api: Api) -> None:
 
 
 def test_generation_fails_with_influencer_failed_when_the_influencer_fails(api: Api) -> None:
-    project = brand_project(api)
-    [inf] = api.get(f"/v1/projects/{project['id']}/influencers").json()["items"]
-    assert inf["status"] != "ready"
-    r = api.post(f"/v1/projects/{project['id']}/content/video-remix",
-                 json={"tiktokVideoId": "7301234567890123456", "influencerId": inf["influencerId"]})
-    assert r.status_code == 202, r.text
-    api.advance(seconds=10)
-    assert api.get(f"/v1/content/{r.json()['containerIds'][0]}").json()["status"] == "queued"
-    forced = api.post(f"/_emulator/influencers/{inf['influencerId']}", json={"outcome": "failed"})
+    job, inf = _waiting_generation(api)
+    assert api.get(f"/v1/content/{job['containerIds'][0]}").json()["status"] == "queued"
+    forced = api.post(f"/_emulator/influencers/{inf}", json={"outcome": "failed"})
     assert forced.status_code == 200, forced.text
     api.advance(seconds=5)
-    c = api.get(f"/v1/content/{r.json()['containerIds'][0]}").json()
+    c = api.get(f"/v1/content/{job['containerIds'][0]}").json()
     assert c["status"] == "failed" and c["lastError"]["code"] == "INFLUENCER_FAILED"
-    assert api.get(f"/v1/jobs/{r.json()['jobId']}").json()["error"]["code"] == "INFLUENCER_FAILED"
+    assert api.get(f"/v1/jobs/{job['jobId']}").json()["error"]["code"] == "INFLUENCER_FAILED"
 
 
 def test_captions_use_the_project_keyword_bank_once_it_lands(api: Api) -> None:
