@@ -22,7 +22,6 @@ from datetime import datetime
 from typing import Any
 
 from emulator import errors, ticker
-from emulator.clock import iso
 from emulator.context import Ctx
 from emulator.domain.cron import next_fire_after
 from emulator.engine import timer
