@@ -18,7 +18,7 @@ ULID_PREFIXES = frozenset({"job", "evt", "req", "st", "run", "med", "upl", "ast"
 
 
 def _digest(*parts: object) -> bytes:
-    return hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return hashlib.sha256(":".join(map(str, parts)).encode()).digest()
 
 
 def uuid_from(*parts: object) -> str:
