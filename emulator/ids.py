@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -74,11 +75,15 @@ class IdSource:
         self.namespace = namespace
         self.counter = counter
         self.dirty = False
+        self.on_dirty: Callable[[], None] | None = None  # told when the counter first moves
         self._head = f"{seed}:{namespace}:"  # what every drawn id's digest input starts with
 
     def _next(self) -> int:
         self.counter += 1
-        self.dirty = True
+        if not self.dirty:
+            self.dirty = True
+            if self.on_dirty is not None:
+                self.on_dirty()
         return self.counter
 
     def new(self, prefix: str, at: datetime) -> str:

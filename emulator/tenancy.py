@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,14 @@ class Tenant:
     clock_dirty: bool = False
     settings_dirty: bool = False
     parent_id: str | None = None  # set for a child (sub-)organization: its parent tenant
+    # Told when the tenant has something to persist (Tenants keeps the dirty ones, so a commit
+    # does not walk every tenant a long-lived server has seen).
+    on_dirty: Callable[[Tenant], None] | None = field(default=None, repr=False, compare=False)
+
+    def changed(self) -> None:
+        """Something persisted on the tenant row changed (the flags say what)."""
+        if self.on_dirty is not None:
+            self.on_dirty(self)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -51,6 +60,7 @@ class Tenant:
         else:
             self.clock.offset += instant - self.now()
         self.clock_dirty = True
+        self.changed()
 
     def set_setting(self, key: str, value: Any) -> None:
         if value is None:
@@ -58,6 +68,7 @@ class Tenant:
         else:
             self.settings[key] = value
         self.settings_dirty = True
+        self.changed()
 
 
 class Tenants:
@@ -66,7 +77,18 @@ class Tenants:
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
         self._cache: dict[str, Tenant] = {}
+        self._dirty: dict[str, Tenant] = {}  # cached tenants with something to persist
         emu.store.before_commit(self._flush)
+
+    def _watch(self, tenant: Tenant) -> Tenant:
+        def note(t: Tenant = tenant) -> None:
+            self._dirty[t.id] = t
+
+        tenant.on_dirty = lambda t: note(t)
+        tenant.ids.on_dirty = note
+        if tenant.ids.dirty or tenant.clock_dirty or tenant.settings_dirty:
+            note()
+        return tenant
 
     def _from_row(self, row: sqlite3.Row) -> Tenant:
         mode = row["clock_mode"]
@@ -96,7 +118,7 @@ class Tenants:
         row = await cur.fetchone()
         if row is None:
             return None
-        tenant = self._from_row(row)
+        tenant = self._watch(self._from_row(row))
         self._cache[tenant_id] = tenant
         return tenant
 
@@ -136,10 +158,10 @@ class Tenants:
                 parent_id,
             ),
         )
-        tenant = Tenant(
+        tenant = self._watch(Tenant(
             tenant_id, identity, name, created, clock, clock_start,
             IdSource(settings.seed, tenant_id, 0), {}, parent_id=parent_id,
-        )
+        ))
         self._cache[tenant_id] = tenant
         return tenant
 
@@ -162,14 +184,16 @@ class Tenants:
     def forget(self, tenant_id: str | None = None) -> None:
         if tenant_id is None:
             self._cache.clear()
+            self._dirty.clear()
         else:
             self._cache.pop(tenant_id, None)
+            self._dirty.pop(tenant_id, None)
 
     def cached(self) -> list[Tenant]:
         return list(self._cache.values())
 
     async def _flush(self, db: Db) -> None:
-        for t in self._cache.values():
+        for t in list(self._dirty.values()):
             if t.ids.dirty or t.clock_dirty or t.settings_dirty:
                 await db.execute(
                     "UPDATE tenants SET id_counter = ?, clock_now = ?, clock_offset_us = ?,"
@@ -183,6 +207,7 @@ class Tenants:
                     ),
                 )
                 t.ids.dirty = t.clock_dirty = t.settings_dirty = False
+            self._dirty.pop(t.id, None)
 
 
 def _micros(delta: timedelta) -> int:

@@ -147,6 +147,7 @@ async def reset(call: Call) -> dict[str, Any]:
             else:
                 tenant.clock.offset = timedelta(0)
             tenant.clock_dirty = True
+            tenant.changed()
             emu.rate_limiter.clear([call.principal.key_id])
     return {"reset": tenant.id, "now": iso(tenant.now())}
 
