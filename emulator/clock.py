@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import time as _time
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 
 class WallClock:
@@ -68,6 +68,12 @@ def db_time(dt: datetime) -> str:  # same text as iso(): sortable and exact to t
     text = iso(dt)
     assert text is not None
     return text
+
+
+def ceil_minute(moment: datetime) -> datetime:
+    """The first whole minute at or after `moment`."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
 
 
 def from_db(text: str | None) -> datetime | None:

@@ -1,6 +1,7 @@
 """Due work. Every piece of future work is a row in `timers`; `settle(tenant, until)` runs the
 due rows in time order, each at its own instant, until nothing is due at `until`. The timers
-due at one instant share one transaction (a hundred layers firing at 10:00 commit once). `advance` moves the tenant clock through that. Handlers register by kind:
+due at one instant share one transaction (a hundred layers firing at 10:00 commit once).
+`advance` moves the tenant clock through that. Handlers register by kind:
 
     @timer("job.step")
     async def step(ctx: Ctx, payload: dict, ref: str | None) -> None: ...

@@ -125,18 +125,23 @@ def observe(job: dict[str, Any], now: datetime) -> dict[str, Any]:
     if not skipped or job["status"] != "running":
         return job
     plan = job["_plan"]
-    start = parse_instant(job.get("_stageStartedAt") or job["startedAt"])
     while skipped:
-        end = start + timedelta(seconds=float(plan[job["_stage"]][1]))
+        end = _stage_end(job)
         if now < end:
             break
-        start, skipped = end, skipped - 1
+        skipped -= 1
         job["_stage"] += 1
         job["stage"] = plan[job["_stage"]][0]
         job["progress"] = _progress(job)
-        job["_stageStartedAt"] = iso(start)
+        job["_stageStartedAt"] = iso(end)
     job["_skipped"] = skipped
     return job
+
+
+def _stage_end(job: dict[str, Any]) -> datetime:
+    """When the job's current stage ends (its start plus its length in the plan)."""
+    started = parse_instant(job.get("_stageStartedAt") or job["startedAt"])
+    return started + timedelta(seconds=float(job["_plan"][job["_stage"]][1]))
 
 
 def _progress(job: dict[str, Any]) -> float:
@@ -180,8 +185,8 @@ async def _step(ctx: Ctx, payload: dict[str, Any], ref: str | None) -> None:
         await ctx.schedule("job.step", ctx.now + timedelta(seconds=seconds), ref=job["jobId"])
 
 
-async def park(ctx: Ctx, job: dict[str, Any], on: str) -> None:
-    """From an `on_stage` hook: hold the job where it is, with no timer, until `wake(ctx, on)`
+def park(job: dict[str, Any], on: str) -> None:
+    """From an `on_stage` hook: hold the job where it is, with no timer, until `wake(ctx, on, ...)`
     (a dependency that settles at a moment nobody can predict, such as an influencer that may
     be forced ready or failed). The caller's stage fields stay as it set them."""
     job["_parked"] = on
@@ -273,9 +278,7 @@ async def cancel(ctx: Ctx, job_id: str) -> tuple[int, dict[str, Any]]:
             # A stuck or parked job has no stage boundary coming; cancel takes effect at once.
             await ctx.schedule("job.step", ctx.now, ref=job_id)
         elif job.get("_skipped"):  # the next timer is past a passive boundary: cancel lands at it
-            boundary = parse_instant(job.get("_stageStartedAt") or job["startedAt"]) + timedelta(
-                seconds=float(job["_plan"][job["_stage"]][1]))
-            await ctx.schedule("job.step", boundary, ref=job_id)
+            await ctx.schedule("job.step", _stage_end(job), ref=job_id)
     return 202, {"jobId": job_id, "accepted": True}
 
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import sqlite3
-
-from emulator.store.db import Db
-
 from emulator.clock import TenantClock, db_time, from_db
 from emulator.ids import IdSource, uuid_from
+from emulator.store.db import Db
 
 if TYPE_CHECKING:
     from emulator.emulator import Emulator
@@ -81,14 +79,15 @@ class Tenants:
         emu.store.before_commit(self._flush)
 
     def _watch(self, tenant: Tenant) -> Tenant:
-        def note(t: Tenant = tenant) -> None:
-            self._dirty[t.id] = t
-
-        tenant.on_dirty = lambda t: note(t)
-        tenant.ids.on_dirty = note
+        """Have the tenant register here whenever it has something to persist."""
+        tenant.on_dirty = self._note
+        tenant.ids.on_dirty = lambda: self._note(tenant)
         if tenant.ids.dirty or tenant.clock_dirty or tenant.settings_dirty:
-            note()
+            self._note(tenant)
         return tenant
+
+    def _note(self, tenant: Tenant) -> None:
+        self._dirty[tenant.id] = tenant
 
     def _from_row(self, row: sqlite3.Row) -> Tenant:
         mode = row["clock_mode"]

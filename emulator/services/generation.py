@@ -62,10 +62,10 @@ async def _on_stage(ctx: Ctx, job: dict[str, Any], stage: str) -> None:
                 "code": "INFLUENCER_FAILED", "message": f"Influencer {params['influencerId']} failed to render."}},
                 ref=job["jobId"])
             return
-        if status != "ready":  # wait in `queued` until the influencer settles (see `_influencer_settled`)
+        if status != "ready":  # wait in `queued` until the influencer settles (influencers calls jobs.wake)
             job["_stage"], job["stage"], job["progress"] = 0, "queued", 0.0
             job["_stageStartedAt"] = ctx.iso_now()
-            await jobs.park(ctx, job, params["influencerId"])
+            jobs.park(job, params["influencerId"])
             return
     job["_stageStartedAt"] = ctx.iso_now()
     if stage == "generating_visuals":
@@ -223,10 +223,10 @@ async def start(
 
 
 async def _start(
-    ctx: Ctx, project: dict[str, Any], fmt: str, actor: actors.Actor | None, *, count: int,
-    hook: str | None, source_id: str | None, media_id: str | None, brief: dict[str, Any] | None,
-    first_id: str | None, extra: dict[str, Any] | None, total: float | None, kind: str,
-    ids: list[str] | None, capped: bool,
+    ctx: Ctx, project: dict[str, Any], fmt: str, actor: actors.Actor | None, *, count: int = 1,
+    hook: str | None = None, source_id: str | None = None, media_id: str | None = None,
+    brief: dict[str, Any] | None = None, first_id: str | None = None, extra: dict[str, Any] | None = None,
+    total: float | None = None, kind: str = KIND, ids: list[str] | None = None, capped: bool = True,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """`start`, also handing back the containers it created."""
     running = await jobs.JOBS.count(ctx.db, ctx.tenant_id, "status = 'running'") if capped else 0
@@ -299,7 +299,7 @@ async def request_generation(
         source = picks[0]["tiktokId"]
     media_id = (demo.get("id") or demo.get("mediaId")) if demo is not None and fmt == "ugc-remix" else None
     return await _start(ctx, project, fmt, actor, count=count, hook=hook, source_id=source, media_id=media_id,
-                        brief=None, first_id=None, extra=None, total=None, kind=KIND, ids=None, capped=False)
+                        capped=False)
 
 
 # ---------------------------------------------------------------------------- progress
@@ -313,11 +313,10 @@ async def progress(ctx: Ctx, container: dict[str, Any]) -> dict[str, Any]:
         out.update(stage="finalizing" if status == "completed" else None, stageProgress=1.0 if status == "completed" else None)
         return out
     job = await jobs.JOBS.get(ctx.db, ctx.tenant_id, container.get("jobId") or "")
-    if job is not None:
-        jobs.observe(job, ctx.now)
     if job is None:  # an upload waiting for finalize
         out.update(stage="queued", stageProgress=0.0)
         return out
+    jobs.observe(job, ctx.now)
     plan = job["_plan"]
     index = min(job["_stage"], len(plan) - 1)
     started = parse_instant(job.get("_stageStartedAt") or job["startedAt"])

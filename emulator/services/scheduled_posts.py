@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from emulator import errors
-from emulator.clock import iso
+from emulator.clock import ceil_minute, iso
 from emulator.context import Ctx
 from emulator.domain import publish_time
 from emulator.ids import normalize_id
@@ -200,10 +200,10 @@ async def wake_commands(ctx: Ctx, row: dict[str, Any]) -> None:
     after every insert or update that sets a layer row's status or scheduledAt."""
     if row.get("layerId") is None or row["status"] not in WAKE_STATUSES:
         return
-    scheduled = _instant(row["scheduledAt"])
-    updated = _instant(row.get("updatedAt") or row["scheduledAt"])
+    scheduled = datetime.fromisoformat(row["scheduledAt"])  # stored instants: `…sss.mmmZ`
+    updated = datetime.fromisoformat(row.get("updatedAt") or row["scheduledAt"])
     if row["status"] != "failed":
-        await _hint(ctx, PROCESS_DUE, row["layerId"], _ceil_minute(max(scheduled, updated)))
+        await _hint(ctx, PROCESS_DUE, row["layerId"], ceil_minute(max(scheduled, updated)))
     window_end = scheduled + RECOVER_WINDOW
     if row["status"] == "failed" or updated >= window_end:
         await _hint(ctx, RECOVER_OVERDUE, row["layerId"], max(window_end, updated))
@@ -215,14 +215,6 @@ async def _hint(ctx: Ctx, kind: str, layer_id: str, due: datetime) -> None:
         await ctx.schedule(kind, due, {"wake": True}, ref=layer_id)
 
 
-def _instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)  # stored instants: `…sss.mmmZ`
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def _ceil_minute(moment: datetime) -> datetime:
-    floor = moment.replace(second=0, microsecond=0)
-    return floor if floor == moment else floor + timedelta(minutes=1)
 
 
 async def get_row(ctx: Ctx, post_id: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from emulator.clock import iso
+from emulator.clock import ceil_minute, iso
 from emulator.context import Ctx
 from emulator.services import distribution as dist
 from emulator.services.runs import Recorder
@@ -44,11 +44,6 @@ async def due_rows(ctx: Ctx, layer: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _ceil_minute(t: datetime) -> datetime:
-    base = t.replace(second=0, microsecond=0)
-    return base if base == t else base + MINUTE
-
-
 async def next_wake(ctx: Ctx, layer: dict[str, Any], after: datetime) -> datetime | None:
     """The first minute strictly after `after` at which a row of the layer is publishable."""
     if not will_publish(layer):
@@ -61,7 +56,7 @@ async def next_wake(ctx: Ctx, layer: dict[str, Any], after: datetime) -> datetim
     first_minute = after.replace(second=0, microsecond=0) + MINUTE
     for (scheduled_at,) in rows:
         at = dist.instant(scheduled_at)
-        t = max(_ceil_minute(at), first_minute)
+        t = max(ceil_minute(at), first_minute)
         if t < at + WINDOW:
             return t
     return None
