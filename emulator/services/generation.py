@@ -86,7 +86,8 @@ def _video_ms(ctx: Ctx, c: dict[str, Any]) -> int:
 
 async def _complete_one(
     ctx: Ctx, project: dict[str, Any], c: dict[str, Any], params: dict[str, Any], bank: list[str]
-) -> None:
+) -> Any:
+    """Finish one container; answers its assets as the API shows them."""
     fmt = c["format"]
     kind = SPECS[fmt][2]
     key = c["id"]
@@ -110,7 +111,7 @@ async def _complete_one(
     await cs.save(ctx, c)
     amount = int(params.get("reservedPer") or 0)
     await credits.settle(ctx, amount, fmt=SPECS[fmt][1], project_id=c["projectId"], container_id=c["id"])
-    await announce_completed(ctx, c)
+    return await announce_completed(ctx, c)
 
 
 async def _bank(ctx: Ctx, project_id: str) -> list[str]:
@@ -124,8 +125,9 @@ async def _bank(ctx: Ctx, project_id: str) -> list[str]:
     return [str(h.get("hashtag") or h.get("tag") or "") for h in record.get("hashtags") or [] if isinstance(h, dict)]
 
 
-async def announce_completed(ctx: Ctx, c: dict[str, Any]) -> None:
-    """Everything that follows a container reaching `completed` (generated or uploaded)."""
+async def announce_completed(ctx: Ctx, c: dict[str, Any]) -> Any:
+    """Everything that follows a container reaching `completed` (generated or uploaded).
+    Answers the container's assets as the API shows them (absolute media URLs)."""
     pub = cs.public(c)
     await ctx.emit("content.generated", {
         "id": c["id"], "projectId": c["projectId"], "assets": pub["assets"], "format": c["format"],
@@ -134,6 +136,7 @@ async def announce_completed(ctx: Ctx, c: dict[str, Any]) -> None:
     await approval.on_completed(ctx, c)
     for hook in cs.ON_COMPLETED:
         await hook(ctx, c)
+    return pub["assets"]
 
 
 async def _on_complete(ctx: Ctx, job: dict[str, Any]) -> dict[str, Any]:
@@ -141,13 +144,15 @@ async def _on_complete(ctx: Ctx, job: dict[str, Any]) -> dict[str, Any]:
 
     project = await projects.get(ctx, job["projectId"])
     bank = await _bank(ctx, project["id"])
-    done = []
-    for c in await _containers(ctx, job):
+    first: Any = []  # the first container's assets as the API shows them, for the job result
+    for i, c in enumerate(await _containers(ctx, job)):
         if c["status"] in ("queued", "processing"):
-            await _complete_one(ctx, project, c, job["_params"], bank)
-        done.append(c)
-    first = cs.public(done[0]) if done else {"assets": []}
-    return {"containerId": job.get("containerId"), "containerIds": job.get("containerIds"), "assets": first["assets"]}
+            assets = await _complete_one(ctx, project, c, job["_params"], bank)
+        else:
+            assets = cs.public(c)["assets"] if i == 0 else None
+        if i == 0:
+            first = assets
+    return {"containerId": job.get("containerId"), "containerIds": job.get("containerIds"), "assets": first}
 
 
 async def _end(ctx: Ctx, job: dict[str, Any], status: str) -> None:
