@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -89,7 +88,7 @@ class Tenants:
     def _note(self, tenant: Tenant) -> None:
         self._dirty[tenant.id] = tenant
 
-    def _from_row(self, row: sqlite3.Row) -> Tenant:
+    def _from_row(self, row: dict[str, Any]) -> Tenant:
         mode = row["clock_mode"]
         clock = TenantClock(
             mode=mode,
@@ -106,7 +105,7 @@ class Tenants:
             clock_start=from_db(row["clock_start"]),
             ids=IdSource(self.emu.settings.seed, row["id"], row["id_counter"]),
             settings=json.loads(row["settings"]),
-            parent_id=row["parent_id"] if "parent_id" in row.keys() else None,
+            parent_id=row.get("parent_id"),
         )
 
     async def get(self, db: Db, tenant_id: str) -> Tenant | None:
@@ -117,7 +116,7 @@ class Tenants:
         row = await cur.fetchone()
         if row is None:
             return None
-        tenant = self._watch(self._from_row(row))
+        tenant = self._watch(self._from_row(dict(zip((d[0] for d in cur.description), row))))
         self._cache[tenant_id] = tenant
         return tenant
 

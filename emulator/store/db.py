@@ -60,7 +60,6 @@ class Store:
             self.db = await aiosqlite.connect(
                 self.path, isolation_level=None, check_same_thread=False, cached_statements=4096
             )
-            self.db.row_factory = aiosqlite.Row
             await self.db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
                 await self.db.execute("PRAGMA journal_mode = WAL")
