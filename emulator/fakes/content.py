@@ -186,6 +186,6 @@ def slide_texts(hook: str, count: int, project: dict[str, Any], seed: int, key: 
     """Per-slide overlay text: the hook on slide 1, brand lines after."""
     v = vertical(vertical_of(project))
     app = project.get("appName") or project.get("name") or "the app"
-    pool = [_fill(t, app=app, audience=(v["audiences"] or ["you"])[0]) for t in v["hooks"]]
+    hooks, audience = v["hooks"], (v["audiences"] or ["you"])[0]
     base = stable_int(seed, "slides", key)
-    return [hook] + [pool[(base + i) % len(pool)] for i in range(1, count)]
+    return [hook] + [_fill(hooks[(base + i) % len(hooks)], app=app, audience=audience) for i in range(1, count)]

@@ -58,3 +58,14 @@ def test_source_item_shape() -> None:
     item = fake.source_item(s, "https://x/thumb.png")
     assert set(item) >= {"tiktokId", "kind", "thumbnailUrl", "caption", "author", "stats", "imageCount"}
     assert set(item["author"]) == {"handle", "displayName"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32), count=st.integers(1, 12), key=st.text(min_size=1, max_size=30))
+def test_slide_texts_lead_with_the_hook_then_rotate_the_vertical_hooks(seed: int, count: int, key: str) -> None:
+    texts = fake.slide_texts("My hook", count, PROJECT, seed, key)
+    v = fake.vertical(fake.vertical_of(PROJECT))
+    filled = [fake._fill(t, app="Acme Lift", audience=v["audiences"][0]) for t in v["hooks"]]
+    base = fake.stable_int(seed, "slides", key)
+    assert texts == ["My hook"] + [filled[(base + i) % len(filled)] for i in range(1, count)]
+    assert all("{" not in t for t in texts)
