@@ -36,6 +36,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, Protocol, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -172,9 +173,16 @@ def plan_instants(
 ) -> list[datetime]:
     """The next `count` grid instants strictly after `now_utc`, ascending and unique."""
     now = _utc(now_utc)
-    times = sorted(set(local_times))
+    times = tuple(sorted(set(local_times)))
     if count <= 0 or not times:
         return []
+    return list(_grid_after(now, tz_name, times, count))
+
+
+@lru_cache(maxsize=1024)
+def _grid_after(now: datetime, tz_name: str, times: tuple[time, ...], count: int) -> tuple[datetime, ...]:
+    # A pure function of its arguments, remembered: a nightly refresh plans every layer of a
+    # zone and temperature from the same instant, so the walk runs once for all of them.
     tz = zone(tz_name)
     day = now.date() - timedelta(days=2)  # a local date can start up to a day before UTC
     found: set[datetime] = set()
@@ -187,7 +195,7 @@ def plan_instants(
                 found.add(candidate)
                 bisect.insort(ordered, candidate)
         day += timedelta(days=1)
-    return ordered[:count]
+    return tuple(ordered[:count])
 
 
 def next_grid_instant_after(
