@@ -44,12 +44,7 @@ def _plan(ctx: Ctx, job: dict[str, Any]) -> tuple[tuple[str, float], ...]:
 
 
 async def _containers(ctx: Ctx, job: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for cid in job.get("containerIds") or []:
-        c = await cs.find(ctx, cid)
-        if c is not None:
-            out.append(c)
-    return out
+    return await cs.find_many(ctx, list(job.get("containerIds") or []))
 
 
 async def _on_stage(ctx: Ctx, job: dict[str, Any], stage: str) -> None:
