@@ -20,10 +20,19 @@ from typing import Any
 
 
 class DirectCursor:
+    """A cursor with aiosqlite's awaitable surface. `execute` returns it directly: awaiting it
+    (`cur = await db.execute(...)`) answers itself at once, and `async with db.execute(...) as
+    cur` works too, so a statement costs one wrapper object."""
+
     __slots__ = ("_cursor",)
 
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self._cursor = cursor
+
+    def __await__(self) -> Generator[Any, None, DirectCursor]:
+        # a generator that returns at once: cheaper to await than a coroutine
+        return self
+        yield  # pragma: no cover  (makes this a generator)
 
     async def fetchone(self) -> Any:
         return self._cursor.fetchone()
@@ -54,27 +63,6 @@ class DirectCursor:
 
     async def __aexit__(self, *exc: object) -> None:
         self._cursor.close()
-
-
-class _Pending:
-    """What `execute` returns: awaitable (`cur = await db.execute(...)`) and usable as an async
-    context manager (`async with db.execute(...) as cur`), like aiosqlite's."""
-
-    __slots__ = ("_cursor",)
-
-    def __init__(self, cursor: DirectCursor) -> None:
-        self._cursor = cursor
-
-    def __await__(self) -> Generator[Any, None, DirectCursor]:
-        # a generator that returns at once: cheaper to await than a coroutine
-        return self._cursor
-        yield  # pragma: no cover  (makes this a generator)
-
-    async def __aenter__(self) -> DirectCursor:
-        return self._cursor
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._cursor.close()
 
 
 _SAVEPOINT_VERBS = ("SAVEPOINT", "ROLLBACK", "RELEASE", "savepoint", "rollback", "release")
@@ -127,12 +115,12 @@ class DirectConnection:
                     del self._marks[i:]
                     break
 
-    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> _Pending:
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> DirectCursor:
         if self._events and "events" in sql:
             self.flush()
         if sql.startswith(_SAVEPOINT_VERBS):  # cheap on the hot path: no split of every SELECT
             self._savepoints(sql)
-        return _Pending(DirectCursor(self.raw.execute(sql, parameters)))
+        return DirectCursor(self.raw.execute(sql, parameters))
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> DirectCursor:
         if self._events and "events" in sql:

@@ -26,10 +26,14 @@ class Docs:
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
         )
         self._current = f"SELECT {', '.join(columns) or '1'} FROM {table} WHERE id = ? AND tenant_id = ?"
-        self._updates: dict[tuple[str, ...], str] = {}
+        self._get = f"SELECT data FROM {table} WHERE id = ? AND tenant_id = ?"
+        self._names = tuple(columns)
+        self._fns = tuple(columns.values())
+        # by the positions of the columns that changed: the UPDATE and the columns' names
+        self._updates: dict[tuple[int, ...], tuple[str, tuple[str, ...]]] = {}
 
     def _values(self, record: Record) -> list[Any]:
-        return [fn(record) for fn in self.columns.values()]
+        return [fn(record) for fn in self._fns]
 
     async def insert(self, db: Db, tenant_id: str, record: Record) -> Record:
         await db.execute(
@@ -48,24 +52,21 @@ class Docs:
     async def save_changed(self, db: Db, tenant_id: str, record: Record) -> tuple[str, ...] | None:
         """`save`, answering which indexed columns changed (None: there is no such row)."""
         values = self._values(record)
-        cur = await db.execute(self._current, (record[self.id_key], tenant_id))
-        current = await cur.fetchone()
+        key = record[self.id_key]
+        current = await (await db.execute(self._current, (key, tenant_id))).fetchone()
         if current is None:
             return None
-        changed = tuple(c for c, new, old in zip(self.columns, values, current) if new != old)
-        sql = self._updates.get(changed)
-        if sql is None:
-            sets = ", ".join(f"{c} = ?" for c in (*changed, "data"))
-            sql = self._updates[changed] = f"UPDATE {self.table} SET {sets} WHERE id = ? AND tenant_id = ?"
-        by_name = dict(zip(self.columns, values))
-        await db.execute(sql, [*(by_name[c] for c in changed), codec.dumps(record), record[self.id_key], tenant_id])
-        return changed
+        diff = tuple([i for i, new in enumerate(values) if new != current[i]])
+        update = self._updates.get(diff)
+        if update is None:
+            names = tuple(self._names[i] for i in diff)
+            sets = ", ".join(f"{c} = ?" for c in (*names, "data"))
+            update = self._updates[diff] = (f"UPDATE {self.table} SET {sets} WHERE id = ? AND tenant_id = ?", names)
+        await db.execute(update[0], [*[values[i] for i in diff], codec.dumps(record), key, tenant_id])
+        return update[1]
 
     async def get(self, db: Db, tenant_id: str, id_: str) -> Record | None:
-        cur = await db.execute(
-            f"SELECT data FROM {self.table} WHERE id = ? AND tenant_id = ?", (id_, tenant_id)
-        )
-        row = await cur.fetchone()
+        row = await (await db.execute(self._get, (id_, tenant_id))).fetchone()
         return codec.loads(row[0]) if row else None
 
     async def require_in(self, db: Db, tenant_id: str, id_: str, project_id: str) -> Record:
