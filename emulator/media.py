@@ -125,11 +125,21 @@ def render(tok: str, name: str) -> tuple[bytes, str] | None:
 
 def fingerprint(tok: str, name: str) -> tuple[int, str, str] | None:
     """(size in bytes, SHA-256 hex, Content-Type) of what `render` serves for the path."""
+    stem, _, ext = name.rpartition(".")
+    if ext == "png" and stem:  # the common case, without rendering: one of 432 known images
+        thumb = stem.endswith("-thumb")
+        return _png_fingerprint(THUMB_SIZE if thumb else IMAGE_SIZE, colour(tok, stem.removesuffix("-thumb")))
     served = render(tok, name)
     if served is None:
         return None
     data, mime = served
     return len(data), _sha256(data), mime
+
+
+@functools.lru_cache(maxsize=512)
+def _png_fingerprint(size: tuple[int, int], rgb: tuple[int, int, int]) -> tuple[int, str, str]:
+    data = png(*size, rgb)
+    return len(data), _sha256(data), CONTENT_TYPES["png"]
 
 
 @functools.lru_cache(maxsize=1024)

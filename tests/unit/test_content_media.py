@@ -1,6 +1,7 @@
 """Placeholder media: real PNGs and structurally valid MP4s, byte-identical for the same inputs."""
 from __future__ import annotations
 
+import hashlib
 import struct
 import zlib
 
@@ -96,3 +97,14 @@ def test_absolute_media_urls_reach_every_media_path_string_and_nothing_else(valu
     from emulator.services import containers
 
     assert containers._absolute(value, "http://h:1") == _reference_absolute(value, "http://h:1")
+
+
+@given(tok=names, stem=names, ext=st.sampled_from(["png", "mp4", "gif"]), thumb=st.booleans())
+def test_fingerprint_describes_exactly_what_is_served(tok: str, stem: str, ext: str, thumb: bool) -> None:
+    name = f"{stem}{'-thumb' if thumb else ''}.{ext}"
+    served = media.render(tok, name)
+    if served is None:
+        assert media.fingerprint(tok, name) is None
+        return
+    data, ctype = served
+    assert media.fingerprint(tok, name) == (len(data), hashlib.sha256(data).hexdigest(), ctype)
