@@ -134,15 +134,6 @@ async def find(ctx: Ctx, container_id: str) -> dict[str, Any] | None:
     return await CONTAINERS.get(ctx.db, ctx.tenant_id, normalize_id("cnt", container_id))
 
 
-async def find_many(ctx: Ctx, container_ids: list[str]) -> list[dict[str, Any]]:
-    """The containers that exist of `container_ids`, in that order, in one query."""
-    ids = [normalize_id("cnt", cid) for cid in container_ids]
-    if not ids:
-        return []
-    found = {c["id"]: c for c in await CONTAINERS.find(ctx.db, ctx.tenant_id, f"id IN ({','.join('?' * len(ids))})", ids)}
-    return [found[cid] for cid in dict.fromkeys(ids) if cid in found]
-
-
 async def get(ctx: Ctx, container_id: str) -> dict[str, Any]:
     found = await find(ctx, container_id)
     if found is None:

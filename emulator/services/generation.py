@@ -44,7 +44,12 @@ def _plan(ctx: Ctx, job: dict[str, Any]) -> tuple[tuple[str, float], ...]:
 
 
 async def _containers(ctx: Ctx, job: dict[str, Any]) -> list[dict[str, Any]]:
-    return await cs.find_many(ctx, list(job.get("containerIds") or []))
+    out = []
+    for cid in job.get("containerIds") or []:
+        c = await cs.find(ctx, cid)
+        if c is not None:
+            out.append(c)
+    return out
 
 
 async def _on_stage(ctx: Ctx, job: dict[str, Any], stage: str) -> None:
