@@ -19,6 +19,7 @@ from emulator import errors
 from emulator.clock import iso
 from emulator.context import Ctx
 from emulator.engine import timer
+from emulator.ids import normalize_id
 from emulator.services import containers, platforms, projects, social
 from emulator.services import scheduled_posts as sp
 
@@ -52,6 +53,19 @@ async def load_container(ctx: Ctx, container_id: str | None) -> dict[str, Any] |
         return None
 
 
+async def _approval_of(ctx: Ctx, container_id: str | None) -> tuple[str | None] | None:
+    """(approvalStatus,) of the container, or None when there is none: the indexed column, so a
+    publish does not decode the whole document (assets and all) for the gate alone."""
+    if not container_id:
+        return None
+    cur = await ctx.db.execute(
+        "SELECT approval_status FROM containers WHERE id = ? AND tenant_id = ?",
+        (normalize_id("cnt", container_id), ctx.tenant_id),
+    )
+    found: tuple[str | None] | None = await cur.fetchone()
+    return found
+
+
 def gate_of(container: dict[str, Any]) -> str:
     """"ok" | "pending" | "rejected" (the content engineer's approval gate)."""
     return containers.approval_gate(container)
@@ -74,9 +88,9 @@ async def publish_row(ctx: Ctx, post: dict[str, Any], *, current: bool = False) 
     row = post if current else await sp.SCHEDULED_POSTS.get(ctx.db, ctx.tenant_id, post["id"])
     if row is None or row["status"] not in ("ready", "queued"):
         return row or post
-    container = await load_container(ctx, row.get("containerId"))
-    if container is not None:
-        gate = gate_of(container)
+    approval = await _approval_of(ctx, row.get("containerId"))
+    if approval is not None:
+        gate = containers.approval_gate({"approvalStatus": approval[0]})
         if gate == "rejected":
             return await _fail(ctx, row, "CONTENT_REJECTED", "The container was rejected; it cannot be published.")
         if gate == "pending":  # defence in depth: approval re-checked just before publish
