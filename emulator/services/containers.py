@@ -113,6 +113,11 @@ def _absolute(value: Any, base: str | None = None) -> Any:
     return value
 
 
+def public_assets(container: dict[str, Any]) -> Any:
+    """`public(container)["assets"]`, without building the rest of the public view."""
+    return _absolute(container.get("assets"), media.base_url())
+
+
 def public(container: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in container.items() if not k.startswith("_")}
     base = media.base_url()

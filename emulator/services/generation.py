@@ -128,15 +128,15 @@ async def _bank(ctx: Ctx, project_id: str) -> list[str]:
 async def announce_completed(ctx: Ctx, c: dict[str, Any]) -> Any:
     """Everything that follows a container reaching `completed` (generated or uploaded).
     Answers the container's assets as the API shows them (absolute media URLs)."""
-    pub = cs.public(c)
+    assets = cs.public_assets(c)
     await ctx.emit("content.generated", {
-        "id": c["id"], "projectId": c["projectId"], "assets": pub["assets"], "format": c["format"],
+        "id": c["id"], "projectId": c["projectId"], "assets": assets, "format": c["format"],
         "approvalStatus": c["approvalStatus"], "creativeType": c["creativeType"],
     }, project_id=c["projectId"])
     await approval.on_completed(ctx, c)
     for hook in cs.ON_COMPLETED:
         await hook(ctx, c)
-    return pub["assets"]
+    return assets
 
 
 async def _on_complete(ctx: Ctx, job: dict[str, Any]) -> dict[str, Any]:
@@ -149,7 +149,7 @@ async def _on_complete(ctx: Ctx, job: dict[str, Any]) -> dict[str, Any]:
         if c["status"] in ("queued", "processing"):
             assets = await _complete_one(ctx, project, c, job["_params"], bank)
         else:
-            assets = cs.public(c)["assets"] if i == 0 else None
+            assets = cs.public_assets(c) if i == 0 else None
         if i == 0:
             first = assets
     return {"containerId": job.get("containerId"), "containerIds": job.get("containerIds"), "assets": first}
