@@ -1,6 +1,7 @@
 """Due work. Every piece of future work is a row in `timers`; `settle(tenant, until)` runs the
 due rows in time order, each at its own instant, until nothing is due at `until`. The timers
-due at one instant share one transaction (a hundred layers firing at 10:00 commit once).
+due at one instant share one transaction (a hundred layers firing at 10:00 commit once), and
+an advance runs consecutive instants in one transaction too.
 `advance` moves the tenant clock through that. Handlers register by kind:
 
     @timer("job.step")
@@ -37,7 +38,8 @@ HANDLERS: dict[str, TimerHandler] = {}
 
 # A runaway guard: one settle never runs more than this many timers.
 MAX_STEPS = 5_000_000
-# Timers due at one instant run in one transaction, at most this many at a time.
+# Timers run in one transaction: at most this many (one instant's, or an advance's consecutive
+# instants').
 BATCH = 256
 
 
@@ -90,41 +92,56 @@ class Engine:
             if await cur.fetchone() is None:
                 return ran
         steps = 0
+        # An advance (virtual clock, waiting on its own work) runs consecutive instants in one
+        # transaction, up to BATCH timers: each still runs at its own instant and in order, and
+        # a week of posting commits a few dozen times instead of once per instant. Elsewhere
+        # (a request's pre-settle, the real-clock sweep) each instant commits on its own, so
+        # the store lock is never held for long while other tenants wait.
+        merge = tenant.clock.mode == "virtual" and not background
         while steps < MAX_STEPS:
-            # the timers due at the earliest instant, in one transaction: each still runs at its
-            # own turn in (due_at, id) order, and one a handler canceled is skipped
+            after_commit: list[Callable[[], Awaitable[None]]] = []
+            done = False
             async with store.tx() as db:
-                rows = await db.execute_fetchall(
-                    "SELECT id, due_at, kind, ref, payload FROM timers WHERE tenant_id = ? AND due_at ="
-                    " (SELECT MIN(due_at) FROM timers WHERE tenant_id = ? AND due_at <= ?) ORDER BY id LIMIT ?",
-                    (tenant.id, tenant.id, db_time(until), BATCH),
-                )
-                if not rows:
-                    return ran
-                due = from_db(rows[0][1])
-                assert due is not None
-                tenant.set_now(due)  # virtual clocks step through each instant
-                at = max(due, tenant.now()) if tenant.clock.mode == "virtual" else due
-                after_commit: list[Callable[[], Awaitable[None]]] = []
-                for timer_id, _, kind, ref, payload in rows:
-                    cur = await db.execute("DELETE FROM timers WHERE id = ?", (timer_id,))
-                    if cur.rowcount == 0:  # canceled by a handler earlier in this batch
-                        continue
-                    steps += 1
-                    handler = HANDLERS.get(kind)
-                    if handler is None:
-                        log.warning("no handler for timer kind %s; dropped", kind)
-                        continue
-                    ctx = Ctx(self.emu, tenant, at, db, after_commit=after_commit)
-                    await handler(ctx, codec.loads(payload), ref)
-                    ran[kind_label(kind)] += 1
-                    if after_commit:  # network work (a webhook attempt) must land before the
-                        break  # next timer runs: its outcome may change what that one does
+                in_tx = 0
+                while True:
+                    # the timers due at the earliest instant: each runs at its own turn in
+                    # (due_at, id) order, and one a handler canceled is skipped
+                    rows = await db.execute_fetchall(
+                        "SELECT id, due_at, kind, ref, payload FROM timers WHERE tenant_id = ? AND due_at ="
+                        " (SELECT MIN(due_at) FROM timers WHERE tenant_id = ? AND due_at <= ?) ORDER BY id LIMIT ?",
+                        (tenant.id, tenant.id, db_time(until), BATCH),
+                    )
+                    if not rows:
+                        done = True
+                        break
+                    due = from_db(rows[0][1])
+                    assert due is not None
+                    tenant.set_now(due)  # virtual clocks step through each instant
+                    at = max(due, tenant.now()) if tenant.clock.mode == "virtual" else due
+                    for timer_id, _, kind, ref, payload in rows:
+                        cur = await db.execute("DELETE FROM timers WHERE id = ?", (timer_id,))
+                        if cur.rowcount == 0:  # canceled by a handler earlier in this batch
+                            continue
+                        steps += 1
+                        in_tx += 1
+                        handler = HANDLERS.get(kind)
+                        if handler is None:
+                            log.warning("no handler for timer kind %s; dropped", kind)
+                            continue
+                        ctx = Ctx(self.emu, tenant, at, db, after_commit=after_commit)
+                        await handler(ctx, codec.loads(payload), ref)
+                        ran[kind_label(kind)] += 1
+                        if after_commit:  # network work (a webhook attempt) must land before the
+                            break  # next timer runs: its outcome may change what that one does
+                    if after_commit or not merge or in_tx >= BATCH or steps >= MAX_STEPS:
+                        break
             for fn in after_commit:
                 if background:
                     self.spawn(tenant, fn)
                 else:
                     await self._unlocked(tenant, fn)
+            if done:
+                return ran
         raise RuntimeError("settle did not converge (a timer keeps rescheduling itself)")
 
     async def _unlocked(self, tenant: Tenant, fn: Callable[[], Awaitable[None]]) -> None:
