@@ -122,6 +122,12 @@ class DirectConnection:
             self._savepoints(sql)
         return DirectCursor(self.raw.execute(sql, parameters))
 
+    def run(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """A statement on a document table, answered with the plain sqlite3 cursor: the
+        document store (`store/docs.py`) runs tens of thousands a posting week and needs no
+        awaitable around each. Not for the timeline or savepoints (`execute` tracks those)."""
+        return self.raw.execute(sql, parameters)
+
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> DirectCursor:
         if self._events and "events" in sql:
             self.flush()

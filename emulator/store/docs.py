@@ -36,10 +36,7 @@ class Docs:
         return [fn(record) for fn in self._fns]
 
     async def insert(self, db: Db, tenant_id: str, record: Record) -> Record:
-        await db.execute(
-            self._insert,
-            [record[self.id_key], tenant_id, *self._values(record), codec.dumps(record)],
-        )
+        db.run(self._insert, [record[self.id_key], tenant_id, *self._values(record), codec.dumps(record)])
         return record
 
     async def save(self, db: Db, tenant_id: str, record: Record) -> Record:
@@ -53,7 +50,7 @@ class Docs:
         """`save`, answering which indexed columns changed (None: there is no such row)."""
         values = self._values(record)
         key = record[self.id_key]
-        current = await (await db.execute(self._current, (key, tenant_id))).fetchone()
+        current = db.run(self._current, (key, tenant_id)).fetchone()
         if current is None:
             return None
         diff = tuple([i for i, new in enumerate(values) if new != current[i]])
@@ -62,11 +59,11 @@ class Docs:
             names = tuple(self._names[i] for i in diff)
             sets = ", ".join(f"{c} = ?" for c in (*names, "data"))
             update = self._updates[diff] = (f"UPDATE {self.table} SET {sets} WHERE id = ? AND tenant_id = ?", names)
-        await db.execute(update[0], [*[values[i] for i in diff], codec.dumps(record), key, tenant_id])
+        db.run(update[0], [*[values[i] for i in diff], codec.dumps(record), key, tenant_id])
         return update[1]
 
     async def get(self, db: Db, tenant_id: str, id_: str) -> Record | None:
-        row = await (await db.execute(self._get, (id_, tenant_id))).fetchone()
+        row = db.run(self._get, (id_, tenant_id)).fetchone()
         return codec.loads(row[0]) if row else None
 
     async def require_in(self, db: Db, tenant_id: str, id_: str, project_id: str) -> Record:
@@ -94,8 +91,7 @@ class Docs:
         sql = f"SELECT data FROM {self.table} WHERE tenant_id = ? AND ({where}) ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        rows = await db.execute_fetchall(sql, (tenant_id, *params))
-        return [codec.loads(r[0]) for r in rows]
+        return [codec.loads(r[0]) for r in db.run(sql, (tenant_id, *params)).fetchall()]
 
     async def count(
         self, db: Db, tenant_id: str, where: str = "1=1", params: Sequence[Any] = ()
