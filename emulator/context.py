@@ -102,7 +102,7 @@ class Ctx:
         *,
         ref: str | None = None,
     ) -> int:
-        cur = await self.db.execute(
+        cur = self.db.run(
             "INSERT INTO timers(tenant_id, due_at, kind, ref, payload) VALUES (?,?,?,?,?)",
             (self.tenant.id, db_time(due_at), kind, ref, codec.dumps(payload or {})),
         )
@@ -112,7 +112,7 @@ class Ctx:
         return int(cur.lastrowid or 0)
 
     async def cancel_timers(self, kind: str, ref: str) -> int:
-        cur = await self.db.execute(
+        cur = self.db.run(
             "DELETE FROM timers WHERE tenant_id = ? AND kind = ? AND ref = ?",
             (self.tenant.id, kind, ref),
         )
@@ -125,11 +125,10 @@ class Ctx:
             return self._earliest[(kind, ref)]
         from emulator.clock import from_db
 
-        cur = await self.db.execute(
+        row = self.db.run(
             "SELECT MIN(due_at) FROM timers WHERE tenant_id = ? AND kind = ? AND ref = ?",
             (self.tenant.id, kind, ref),
-        )
-        row = await cur.fetchone()
+        ).fetchone()
         found = from_db(row[0]) if row and row[0] else None
         self._earliest[(kind, ref)] = found
         return found

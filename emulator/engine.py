@@ -119,7 +119,7 @@ class Engine:
                     tenant.set_now(due)  # virtual clocks step through each instant
                     at = max(due, tenant.now()) if tenant.clock.mode == "virtual" else due
                     for timer_id, _, kind, ref, payload in rows:
-                        cur = await db.execute("DELETE FROM timers WHERE id = ?", (timer_id,))
+                        cur = db.run("DELETE FROM timers WHERE id = ?", (timer_id,))
                         if cur.rowcount == 0:  # canceled by a handler earlier in this batch
                             continue
                         steps += 1

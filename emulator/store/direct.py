@@ -123,9 +123,10 @@ class DirectConnection:
         return DirectCursor(self.raw.execute(sql, parameters))
 
     def run(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
-        """A statement on a document table, answered with the plain sqlite3 cursor: the
-        document store (`store/docs.py`) runs tens of thousands a posting week and needs no
-        awaitable around each. Not for the timeline or savepoints (`execute` tracks those)."""
+        """A statement answered with the plain sqlite3 cursor, for the hot paths that run tens
+        of thousands a posting week (documents in `store/docs.py`, timers in `Ctx` and the
+        engine) and need no awaitable around each. Not for the timeline or savepoints:
+        `execute` keeps those in step."""
         return self.raw.execute(sql, parameters)
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> DirectCursor:
