@@ -45,19 +45,15 @@ def utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)
 def iso(dt: datetime | None) -> str | None:
     """The one wire format for instants: millisecond precision, `Z`."""
-    if dt is None:
-        return None
-    return _iso(dt)
-
-
-@lru_cache(maxsize=4096)
-def _iso(dt: datetime) -> str:
     # Instants are formatted on every row a timer touches, and a virtual-clock run formats the
     # same few instants over and over: the cache turns most calls into a dict hit. Aware
     # datetimes hash by their instant, so the cached UTC text is right whatever the zone.
     # isoformat truncates to the millisecond, as strftime + microsecond // 1000 would.
+    if dt is None:
+        return None
     if dt.tzinfo is not UTC:
         dt = dt.astimezone(UTC)
     return dt.isoformat(timespec="milliseconds")[:-6] + "Z"
