@@ -157,10 +157,14 @@ async def for_project(ctx: Ctx, project_id: str, where: str = "1=1", params: tup
 
 
 def approval_gate(container: dict[str, Any]) -> str:
-    status = container.get("approvalStatus")
-    if status == "pending":
+    return gate_for(container.get("approvalStatus"))
+
+
+def gate_for(approval_status: str | None) -> str:
+    """"ok" | "pending" | "rejected": whether content with this approval status may publish."""
+    if approval_status == "pending":
         return "pending"
-    if status == "rejected":
+    if approval_status == "rejected":
         return "rejected"
     return "ok"
 

@@ -144,14 +144,14 @@ async def _on_complete(ctx: Ctx, job: dict[str, Any]) -> dict[str, Any]:
 
     project = await projects.get(ctx, job["projectId"])
     bank = await _bank(ctx, project["id"])
-    first: Any = []  # the first container's assets as the API shows them, for the job result
-    for i, c in enumerate(await _containers(ctx, job)):
+    containers = await _containers(ctx, job)
+    first: Any = []  # the job result's assets: the first container's, as the API shows them
+    for c in containers:
+        shown = None
         if c["status"] in ("queued", "processing"):
-            assets = await _complete_one(ctx, project, c, job["_params"], bank)
-        else:
-            assets = cs.public_assets(c) if i == 0 else None
-        if i == 0:
-            first = assets
+            shown = await _complete_one(ctx, project, c, job["_params"], bank)
+        if c is containers[0]:
+            first = shown if shown is not None else cs.public_assets(c)
     return {"containerId": job.get("containerId"), "containerIds": job.get("containerIds"), "assets": first}
 
 

@@ -53,17 +53,17 @@ async def load_container(ctx: Ctx, container_id: str | None) -> dict[str, Any] |
         return None
 
 
-async def _approval_of(ctx: Ctx, container_id: str | None) -> tuple[str | None] | None:
-    """(approvalStatus,) of the container, or None when there is none: the indexed column, so a
-    publish does not decode the whole document (assets and all) for the gate alone."""
+async def _gate(ctx: Ctx, container_id: str | None) -> str | None:
+    """The container's approval gate (`gate_of`), None when there is no container: read from
+    the indexed approval_status column, so a publish does not decode the whole document
+    (assets and all) for the gate alone."""
     if not container_id:
         return None
-    cur = await ctx.db.execute(
+    row = ctx.db.run(
         "SELECT approval_status FROM containers WHERE id = ? AND tenant_id = ?",
         (normalize_id("cnt", container_id), ctx.tenant_id),
-    )
-    found: tuple[str | None] | None = await cur.fetchone()
-    return found
+    ).fetchone()
+    return None if row is None else containers.gate_for(row[0])
 
 
 def gate_of(container: dict[str, Any]) -> str:
@@ -88,15 +88,13 @@ async def publish_row(ctx: Ctx, post: dict[str, Any], *, current: bool = False) 
     row = post if current else await sp.SCHEDULED_POSTS.get(ctx.db, ctx.tenant_id, post["id"])
     if row is None or row["status"] not in ("ready", "queued"):
         return row or post
-    approval = await _approval_of(ctx, row.get("containerId"))
-    if approval is not None:
-        gate = containers.approval_gate({"approvalStatus": approval[0]})
-        if gate == "rejected":
-            return await _fail(ctx, row, "CONTENT_REJECTED", "The container was rejected; it cannot be published.")
-        if gate == "pending":  # defence in depth: approval re-checked just before publish
-            await ctx.record("state", {"scheduledPostId": row["id"], "reason": "approval_pending"},
-                             type="scheduled_post.held", project_id=row["projectId"])
-            return row
+    gate = await _gate(ctx, row.get("containerId"))
+    if gate == "rejected":
+        return await _fail(ctx, row, "CONTENT_REJECTED", "The container was rejected; it cannot be published.")
+    if gate == "pending":  # defence in depth: approval re-checked just before publish
+        await ctx.record("state", {"scheduledPostId": row["id"], "reason": "approval_pending"},
+                         type="scheduled_post.held", project_id=row["projectId"])
+        return row
     account = await load_account(ctx, row.get("socialAccountId"))
     if account is None or not account_healthy(account):
         reason = (account or {}).get("tokenError") or "the account is disconnected or its token is invalid"
