@@ -109,6 +109,12 @@ def mp3() -> bytes:
 CONTENT_TYPES = {"png": "image/png", "mp4": "video/mp4"}
 
 
+def _image(tok: str, stem: str) -> tuple[tuple[int, int], tuple[int, int, int]]:
+    """Size and colour of the image named `<stem>.png` (`-thumb` stems are the small ones)."""
+    size = THUMB_SIZE if stem.endswith("-thumb") else IMAGE_SIZE
+    return size, colour(tok, stem.removesuffix("-thumb"))
+
+
 def render(tok: str, name: str) -> tuple[bytes, str] | None:
     """Bytes and Content-Type for a media path, or None for an unknown extension.
 
@@ -118,17 +124,16 @@ def render(tok: str, name: str) -> tuple[bytes, str] | None:
     if not stem or ext not in CONTENT_TYPES:
         return None
     if ext == "png":
-        size = THUMB_SIZE if stem.endswith("-thumb") else IMAGE_SIZE
-        return png(*size, colour(tok, stem.removesuffix("-thumb"))), CONTENT_TYPES[ext]
+        size, rgb = _image(tok, stem)
+        return png(*size, rgb), CONTENT_TYPES[ext]
     return mp4(), CONTENT_TYPES[ext]
 
 
 def fingerprint(tok: str, name: str) -> tuple[int, str, str] | None:
     """(size in bytes, SHA-256 hex, Content-Type) of what `render` serves for the path."""
     stem, _, ext = name.rpartition(".")
-    if ext == "png" and stem:  # the common case, without rendering: one of 432 known images
-        thumb = stem.endswith("-thumb")
-        return _png_fingerprint(THUMB_SIZE if thumb else IMAGE_SIZE, colour(tok, stem.removesuffix("-thumb")))
+    if ext == "png" and stem:  # one of 432 images: remembered per size and colour, not rendered
+        return _png_fingerprint(*_image(tok, stem))
     served = render(tok, name)
     if served is None:
         return None

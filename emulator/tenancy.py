@@ -80,7 +80,7 @@ class Tenants:
     def _watch(self, tenant: Tenant) -> Tenant:
         """Have the tenant register here whenever it has something to persist."""
         tenant.on_dirty = self._note
-        tenant.ids.on_dirty = lambda: self._note(tenant)
+        tenant.ids.on_dirty = tenant.changed
         if tenant.ids.dirty or tenant.clock_dirty or tenant.settings_dirty:
             self._note(tenant)
         return tenant

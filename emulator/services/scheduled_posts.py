@@ -215,8 +215,6 @@ async def _hint(ctx: Ctx, kind: str, layer_id: str, due: datetime) -> None:
         await ctx.schedule(kind, due, {"wake": True}, ref=layer_id)
 
 
-
-
 async def get_row(ctx: Ctx, post_id: str) -> dict[str, Any]:
     return await SCHEDULED_POSTS.require(ctx.db, ctx.tenant_id, normalize_id("sp", post_id))
 
